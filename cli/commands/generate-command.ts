@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { generateSeizure } from '#generator/generate-seizure.ts';
+import { UsageError } from '../cli-errors.ts';
+
+export const generatePlatforms = ['encrochat', 'skyecc', 'anom'] as const;
+
+export const generateUsage = `seizure generate --platform <name> --messages <n> --seed <s> --out <dir> [--seizure <id>] [--malformed-rate <r>]
+
+Writes a synthetic seizure (data files and a manifest.json with real SHA-256 hashes) to <dir>.
+Same seed, same bytes. Synthetic data only: no real person appears in it.
+  --platform        ${generatePlatforms.join(', ')}
+  --messages        number of messages
+  --seed            any text or number
+  --seizure         seizure id (default <platform>-<seed>)
+  --malformed-rate  share of malformed records, 0 to 1 (default 0)`;
+
+export async function generateCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      platform: { type: 'string' },
+      messages: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      seizure: { type: 'string' },
+      'malformed-rate': { type: 'string' },
+    },
+  });
+  if (positionals.length) throw new UsageError(`unexpected argument: ${positionals[0]}`);
+  const platform = values.platform as (typeof generatePlatforms)[number];
+  if (!generatePlatforms.includes(platform))
+    throw new UsageError(`--platform must be one of ${generatePlatforms.join(', ')}`);
+  const messages = Number(values.messages);
+  if (!Number.isSafeInteger(messages) || messages < 1)
+    throw new UsageError('--messages must be a whole number of at least 1');
+  if (!values.seed) throw new UsageError('--seed is required');
+  if (!values.out) throw new UsageError('--out is required');
+  const malformedRate = values['malformed-rate'] === undefined ? 0 : Number(values['malformed-rate']);
+  if (!(malformedRate >= 0 && malformedRate <= 1))
+    throw new UsageError('--malformed-rate must be between 0 and 1');
+
+  const started = Date.now();
+  const result = await generateSeizure({
+    platform,
+    messages,
+    seed: values.seed,
+    out: values.out,
+    seizureId: values.seizure,
+    malformedRate,
+  });
+  const seconds = (Date.now() - started) / 1000;
+  process.stderr.write(
+    `wrote ${result.messages} messages (${result.duplicates} duplicates, ${result.malformed} malformed) in ` +
+      `${result.files.length} file(s) and ${result.manifestPath} in ${seconds.toFixed(1)} s\n`,
+  );
+  return 0;
+}

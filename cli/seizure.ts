@@ -1,0 +1,74 @@
+#!/usr/bin/env -S node --disable-warning=ExperimentalWarning
+import { UsageError } from './cli-errors.ts';
+
+interface CommandModule {
+  run: (args: string[]) => Promise<number>;
+  usage: string;
+}
+
+// Loaded on use: `seizure query` need not load the generator, nor `seizure generate` DuckDB.
+const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  generate: {
+    summary: 'generate --platform <name> --messages <n> --seed <s> --out <dir>   write a synthetic seizure',
+    load: async () => {
+      const m = await import('./commands/generate-command.ts');
+      return { run: m.generateCommand, usage: m.generateUsage };
+    },
+  },
+  import: {
+    summary:
+      'import <dir> [--json]                                              import a seizure into the local lake',
+    load: async () => {
+      const m = await import('./commands/import-command.ts');
+      return { run: m.importCommand, usage: m.importUsage };
+    },
+  },
+  query: {
+    summary: 'query "<SQL>" [--json]                                             SQL over the lake (DuckDB)',
+    load: async () => {
+      const m = await import('./commands/query-command.ts');
+      return { run: m.queryCommand, usage: m.queryUsage };
+    },
+  },
+};
+
+const overview = `seizure: seized communications as evidence analysts can search
+
+Commands:
+${Object.values(commands)
+  .map((c) => `  seizure ${c.summary}`)
+  .join('\n')}
+
+State lives under $SEIZURE_HOME (default ./.seizure). "seizure <command> --help" tells more.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${overview}\n`);
+    return name ? 0 : 2;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    process.stderr.write(`seizure: unknown command "${name}"\n\n${overview}\n`);
+    return 2;
+  }
+  const command = await entry.load();
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args);
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    if (error instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`seizure ${name}: ${e.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    // Messages name the file and field at fault; stack traces are for developers (SEIZURE_DEBUG=1).
+    process.stderr.write(`seizure ${name}: ${process.env.SEIZURE_DEBUG ? e.stack : e.message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

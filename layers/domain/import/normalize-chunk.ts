@@ -1,0 +1,99 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { NormalizedRecord, Rejection } from '../adapters/adapter.ts';
+import { adapterFor } from '../adapters/adapter-registry.ts';
+import { ChunkParquetWriter } from '../lake/chunk-parquet-writer.ts';
+import { openDuckDB } from '../lake/duckdb-session.ts';
+import type { CanonicalMessage } from '../schema/message-schema.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { chunkResultKey, rejectedKey, stagingKey } from './import-layout.ts';
+import type { ChunkResult, ChunkTask } from './import-types.ts';
+import { readManifest } from './verify-evidence.ts';
+
+export interface NormalizeOptions {
+  /** Where the chunk's Parquet files are built before upload (Lambda: /tmp). */
+  workDirectory?: string;
+  /** Called after each batch with the records and bytes read so far in this chunk. */
+  onProgress?: (records: number, bytes: number) => void;
+}
+
+/**
+ * Step "normalize" (one Map item): reads one chunk of one evidence file, writes its messages as staged
+ * Parquet and its rejected records to the quarantine, and records the chunk's counts. Every output key is
+ * derived from the chunk, so a retried chunk overwrites its own output and never duplicates it.
+ */
+export async function normalizeChunk(
+  store: ObjectStore,
+  task: ChunkTask,
+  options: NormalizeOptions = {},
+): Promise<ChunkResult> {
+  const { seizureId, importId, chunk } = task;
+  const { manifest } = await readManifest(store, seizureId);
+  const adapter = adapterFor(manifest, task);
+  const work = await fs.mkdtemp(path.join(options.workDirectory ?? os.tmpdir(), `chunk-${chunk.chunkId}-`));
+  const duckdb = await openDuckDB({ threads: 1, tempDirectory: path.join(work, 'duckdb') });
+  try {
+    const writer = new ChunkParquetWriter(duckdb.connection);
+    await writer.open();
+    const rejections: Rejection[] = [];
+    let read = 0;
+    const bytes = await store.read('landing', chunk.file.key, { start: chunk.start, end: chunk.end });
+    for await (const batch of adapter.read(chunk, bytes)) {
+      const messages: CanonicalMessage[] = [];
+      for (const record of batch) {
+        if ('message' in record) messages.push(record.message);
+        else rejections.push(record.rejection);
+      }
+      writer.append(messages);
+      read += batch.length;
+      if (options.onProgress && batch.length)
+        options.onProgress(read, endOf(batch[batch.length - 1]) - chunk.start);
+    }
+    const files = await writer.finish(path.join(work, 'parquet'));
+    for (const f of files) {
+      await store.write('lake', stagingKey(seizureId, importId, f.month, chunk.chunkId), { file: f.file });
+    }
+    const quarantineKey = rejectedKey(seizureId, importId, chunk.chunkId);
+    if (rejections.length) {
+      await store.write(
+        'quarantine',
+        quarantineKey,
+        `${rejections.map((r) => JSON.stringify(r)).join('\n')}\n`,
+        {
+          contentType: 'application/x-ndjson',
+        },
+      );
+    } else {
+      await store.delete('quarantine', quarantineKey); // a retry that now rejects nothing leaves no stale file
+    }
+    const result: ChunkResult = {
+      chunkId: chunk.chunkId,
+      path: chunk.file.path,
+      start: chunk.start,
+      end: chunk.end,
+      read,
+      staged: writer.rows,
+      rejected: rejections.length,
+      months: files.map((f) => ({ month: f.month, rows: f.rows })),
+    };
+    if (result.read !== result.staged + result.rejected) {
+      throw new Error(
+        `chunk ${chunk.chunkId}: read ${read} records but staged ${writer.rows} and rejected ${rejections.length}`,
+      );
+    }
+    await store.write('reports', chunkResultKey(seizureId, importId, chunk.chunkId), JSON.stringify(result), {
+      contentType: 'application/json',
+    });
+    return result;
+  } finally {
+    duckdb.close();
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
+function endOf(record: NormalizedRecord | undefined): number {
+  if (!record) return 0;
+  const r = 'message' in record ? record.message : record.rejection;
+  return r.source_offset + r.source_length;
+}

@@ -1,0 +1,38 @@
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { BucketRole, ObjectStore } from '../storage/object-store.ts';
+
+/**
+ * Local file paths for objects, for DuckDB to read: the objects themselves when the store is a directory,
+ * downloaded copies in `directory` otherwise (S3 from a Lambda, whose DuckDB has no S3 access offline).
+ */
+export async function localCopies(
+  store: ObjectStore,
+  bucket: BucketRole,
+  keys: readonly string[],
+  directory: string,
+): Promise<string[]> {
+  const paths: string[] = [];
+  for (const [i, key] of keys.entries()) {
+    if (store.localPath) {
+      paths.push(store.localPath(bucket, key));
+      continue;
+    }
+    const file = path.join(directory, `${i}-${path.basename(key)}`);
+    await pipeline(await store.read(bucket, key), createWriteStream(file));
+    paths.push(file);
+  }
+  return paths;
+}
+
+export async function listKeys(
+  store: ObjectStore,
+  bucket: BucketRole,
+  prefix: string,
+  suffix = '',
+): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const o of store.list(bucket, prefix)) if (o.key.endsWith(suffix)) keys.push(o.key);
+  return keys;
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** Platforms with a known shape; anything else is a `generic` source. */
+export const platforms = [
+  'encrochat',
+  'skyecc',
+  'anom',
+  'ennetcom',
+  'pgpsafe',
+  'ironchat',
+  'exclu',
+  'generic',
+] as const;
+
+/** Adapters, by the manifest's `format`. */
+export const formats = ['mapping'] as const;
+
+const slug = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+const sha256Hex = /^[0-9a-f]{64}$/;
+
+function isIanaZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A relative path inside the seizure: no absolute paths, no `..`, no empty segments. */
+const relativePath = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine(
+    (p) =>
+      !p.startsWith('/') &&
+      !p.includes('\\') &&
+      p.split('/').every((s) => s !== '' && s !== '.' && s !== '..'),
+    'must be a relative path inside the seizure (no leading /, no "..", no empty segments)',
+  );
+
+export const manifestFileSchema = z.strictObject({
+  path: relativePath,
+  sha256: z.string().regex(sha256Hex, 'must be 64 lower-case hex characters (SHA-256)'),
+  bytes: z.number().int('must be a whole number').nonnegative('must not be negative'),
+});
+
+export const manifestSchema = z.strictObject({
+  seizureId: z
+    .string()
+    .regex(
+      slug,
+      'must be a lower-case slug: a-z, 0-9 and "-", 1 to 64 characters, not starting or ending with "-"',
+    ),
+  platform: z.enum(platforms, { error: `must be one of ${platforms.join(', ')}` }),
+  format: z.enum(formats, { error: `must be one of ${formats.join(', ')}` }),
+  caseId: z.string().regex(slug, 'must be a lower-case slug: a-z, 0-9 and "-"'),
+  legalAuthority: z.string().trim().min(1, 'must name the order or warrant'),
+  uploadedBy: z.string().trim().min(1, 'must name who uploaded the seizure'),
+  timezone: z.string().refine(isIanaZone, 'must be an IANA time zone such as Europe/Amsterdam or UTC'),
+  files: z
+    .array(manifestFileSchema)
+    .min(1, 'must list at least one file')
+    .refine((files) => new Set(files.map((f) => f.path)).size === files.length, 'must not list a path twice'),
+  options: z
+    .looseObject({
+      /** A shipped mapping's name (e.g. `skyecc`) or a whole mapping object (checked when the import plans). */
+      mapping: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+    })
+    .optional(),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type ManifestFile = z.infer<typeof manifestFileSchema>;

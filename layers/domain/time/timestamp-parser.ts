@@ -1,0 +1,181 @@
+import { DateTime } from 'luxon';
+
+/**
+ * Parses source timestamps to UTC epoch milliseconds. Formats are either a named one (`iso8601`,
+ * `epoch-seconds`, `epoch-millis`) or a pattern of tokens: yyyy, MM, M, dd, d, HH, H, hh, h, mm, ss, SSS,
+ * a (AM/PM), XXX (+01:00 or Z), Z (+0100). Other characters are literal; text in single quotes is literal.
+ * A timestamp without a zone is read in the given IANA zone and flagged as `zoneAssumed`.
+ */
+export interface ParsedTime {
+  utcMillis: number;
+  zoneAssumed: boolean;
+}
+
+export type TimestampParser = (text: string) => ParsedTime | undefined;
+
+interface Parts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millis: number;
+  /** minutes east of UTC, when the text carries an offset */
+  offset?: number;
+}
+
+const tokenPatterns: Record<string, [string, keyof Parts | 'ampm']> = {
+  yyyy: ['(\\d{4})', 'year'],
+  MM: ['(\\d{2})', 'month'],
+  M: ['(\\d{1,2})', 'month'],
+  dd: ['(\\d{2})', 'day'],
+  d: ['(\\d{1,2})', 'day'],
+  HH: ['(\\d{2})', 'hour'],
+  H: ['(\\d{1,2})', 'hour'],
+  hh: ['(\\d{2})', 'hour'],
+  h: ['(\\d{1,2})', 'hour'],
+  mm: ['(\\d{2})', 'minute'],
+  ss: ['(\\d{2})', 'second'],
+  SSS: ['(\\d{1,9})', 'millis'],
+  a: ['([AaPp][Mm])', 'ampm'],
+  XXX: ['(Z|[+-]\\d{2}:?\\d{2})', 'offset'],
+  Z: ['(Z|[+-]\\d{2}:?\\d{2})', 'offset'],
+};
+const tokenOrder = Object.keys(tokenPatterns).sort((a, b) => b.length - a.length);
+
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+export class InvalidTimestampFormatError extends Error {}
+
+/** Compiles a format once; the returned parser is called per record. */
+export function compileTimestampParser(format: string, zone: string): TimestampParser {
+  const toUtc = zoneConverter(zone);
+  if (format === 'epoch-seconds' || format === 'epoch-millis') {
+    const scale = format === 'epoch-seconds' ? 1000 : 1;
+    return (text) => {
+      if (!/^-?\d+(\.\d+)?$/.test(text.trim())) return undefined;
+      const ms = Math.round(Number(text) * scale);
+      return Number.isFinite(ms) ? { utcMillis: ms, zoneAssumed: false } : undefined;
+    };
+  }
+  if (format === 'iso8601') {
+    return (text) => {
+      const m = ISO.exec(text.trim());
+      if (!m) return undefined;
+      return finish(
+        {
+          year: +m[1]!,
+          month: +m[2]!,
+          day: +m[3]!,
+          hour: +m[4]!,
+          minute: +m[5]!,
+          second: m[6] ? +m[6] : 0,
+          millis: m[7] ? fractionToMillis(m[7]) : 0,
+          offset: m[8] ? parseOffset(m[8]) : undefined,
+        },
+        toUtc,
+      );
+    };
+  }
+  const { regex, slots } = compilePattern(format);
+  return (text) => {
+    const m = regex.exec(text.trim());
+    if (!m) return undefined;
+    const parts: Parts = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0, millis: 0 };
+    let pm: boolean | undefined;
+    for (let i = 0; i < slots.length; i++) {
+      const value = m[i + 1]!;
+      const slot = slots[i]!;
+      if (slot === 'ampm') pm = value.toLowerCase() === 'pm';
+      else if (slot === 'offset') parts.offset = parseOffset(value);
+      else if (slot === 'millis') parts.millis = fractionToMillis(value);
+      else parts[slot] = +value;
+    }
+    if (pm !== undefined) {
+      if (parts.hour < 1 || parts.hour > 12) return undefined;
+      parts.hour = (parts.hour % 12) + (pm ? 12 : 0);
+    }
+    return finish(parts, toUtc);
+  };
+}
+
+function compilePattern(format: string): { regex: RegExp; slots: (keyof Parts | 'ampm')[] } {
+  let source = '';
+  const slots: (keyof Parts | 'ampm')[] = [];
+  let i = 0;
+  while (i < format.length) {
+    if (format[i] === "'") {
+      const close = format.indexOf("'", i + 1);
+      if (close === -1)
+        throw new InvalidTimestampFormatError(`unclosed quote in timestamp format "${format}"`);
+      source += escapeRegex(format.slice(i + 1, close));
+      i = close + 1;
+      continue;
+    }
+    const token = tokenOrder.find((t) => format.startsWith(t, i));
+    if (token) {
+      const [pattern, slot] = tokenPatterns[token]!;
+      source += pattern;
+      slots.push(slot);
+      i += token.length;
+    } else {
+      source += escapeRegex(format[i]!);
+      i++;
+    }
+  }
+  if (!slots.includes('year') || !slots.includes('month') || !slots.includes('day')) {
+    throw new InvalidTimestampFormatError(`timestamp format "${format}" needs at least yyyy, MM and dd`);
+  }
+  return { regex: new RegExp(`^${source}$`), slots };
+}
+
+function finish(p: Parts, toUtc: (p: Parts) => number | undefined): ParsedTime | undefined {
+  if (p.month < 1 || p.month > 12 || p.day < 1 || p.hour > 23 || p.minute > 59 || p.second > 59)
+    return undefined;
+  const local = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, p.millis);
+  // Date.UTC rolls 31/02 over into March: a date that does not come back unchanged does not exist.
+  const check = new Date(local);
+  if (check.getUTCDate() !== p.day || check.getUTCMonth() !== p.month - 1 || p.year < 1970 || p.year > 2100) {
+    return undefined;
+  }
+  if (p.offset !== undefined) return { utcMillis: local - p.offset * 60_000, zoneAssumed: false };
+  const utc = toUtc(p);
+  return utc === undefined ? undefined : { utcMillis: utc, zoneAssumed: true };
+}
+
+/** Local wall time in `zone` to UTC. Offsets are looked up once per local hour: zones change on the hour. */
+function zoneConverter(zone: string): (p: Parts) => number | undefined {
+  if (!DateTime.local().setZone(zone).isValid)
+    throw new InvalidTimestampFormatError(`unknown time zone "${zone}"`);
+  const offsets = new Map<number, number>();
+  return (p) => {
+    const hourKey = Date.UTC(p.year, p.month - 1, p.day, p.hour);
+    let offset = offsets.get(hourKey);
+    if (offset === undefined) {
+      const dt = DateTime.fromObject({ year: p.year, month: p.month, day: p.day, hour: p.hour }, { zone });
+      if (!dt.isValid) return undefined;
+      // In a spring-forward gap Luxon moves the time forward; the offset it lands on is the one that applies.
+      offset = dt.offset;
+      if (offsets.size > 100_000) offsets.clear();
+      offsets.set(hourKey, offset);
+    }
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, p.millis) - offset * 60_000;
+  };
+}
+
+function parseOffset(text: string): number {
+  if (text === 'Z') return 0;
+  const sign = text[0] === '-' ? -1 : 1;
+  const digits = text.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
+}
+
+function fractionToMillis(fraction: string): number {
+  return Math.floor(Number(`0.${fraction}`) * 1000);
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
