@@ -25,13 +25,21 @@ export function parseManifest(input: string | unknown): Manifest {
   if (result.success) return result.data;
   throw new InvalidManifestError(
     result.error.issues.map((issue) => {
-      const field = issue.path.length
-        ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')
-        : '';
-      const where = `manifest${field}`.replace(/^manifest\./, '');
-      const message =
-        issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
-      return `${where === 'manifest' ? 'manifest' : where}: ${message}`;
+      const field = issue.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .slice(1);
+      const missing = issue.path.length > 0 && valueAt(value, issue.path) === undefined;
+      return `${field || 'manifest'}: ${missing ? 'is required' : issue.message}`;
     }),
   );
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let v = value;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
 }
