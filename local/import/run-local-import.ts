@@ -1,11 +1,11 @@
 import { finalizeImport } from '#domain/import/finalize-import.ts';
-import { chunkResultPrefix, rejectedKey, reportKey, stagingPrefix } from '#domain/import/import-layout.ts';
+import { chunkResultPrefix, rejectedKey, stagingPrefix } from '#domain/import/import-layout.ts';
 import type { ImportRef, ImportReport } from '#domain/import/import-types.ts';
 import { normalizeChunk } from '#domain/import/normalize-chunk.ts';
 import { DEFAULT_CHUNK_BYTES, planImport } from '#domain/import/plan-import.ts';
+import { readImportReport, recordImportFailure } from '#domain/import/record-failure.ts';
 import { importIdFor, verifyEvidence } from '#domain/import/verify-evidence.ts';
 import type { ObjectStore } from '#domain/storage/object-store.ts';
-import { PIPELINE_VERSION } from '#domain/version.ts';
 import { uploadSeizure } from './upload-seizure.ts';
 
 export interface ImportProgress {
@@ -56,7 +56,7 @@ export async function runLocalImport(
   const seizureId = manifest.seizureId;
   const importId = importIdFor(manifestSha256);
 
-  const previous = await readReport(store, seizureId, importId);
+  const previous = await readImportReport(store, seizureId, importId);
   if (previous?.status === 'succeeded' && !options.force) return { report: previous, alreadyImported: true };
 
   const totalBytes = manifest.files.reduce((n, f) => n + f.bytes, 0);
@@ -98,23 +98,12 @@ export async function runLocalImport(
     const report = await finalizeImport(store, ref);
     return { report, alreadyImported: false };
   } catch (error) {
-    const report = failedReport(manifest, ref, manifestSha256, step, error as Error);
-    await store.write('reports', reportKey(seizureId, importId), JSON.stringify(report, null, 2));
+    const report = await recordImportFailure(store, ref, { step, message: (error as Error).message });
     throw new ImportFailedError(
       `import ${importId} failed in step ${step}: ${(error as Error).message}`,
       report,
     );
   }
-}
-
-async function readReport(
-  store: ObjectStore,
-  seizureId: string,
-  importId: string,
-): Promise<ImportReport | undefined> {
-  const key = reportKey(seizureId, importId);
-  if (!(await store.head('reports', key))) return undefined;
-  return JSON.parse((await store.readBuffer('reports', key)).toString('utf8')) as ImportReport;
 }
 
 /** A forced re-run starts from nothing but the evidence and the lake's other imports. */
@@ -127,32 +116,4 @@ async function clearPreviousRun(store: ObjectStore, ref: ImportRef): Promise<voi
   for (const [bucket, prefix] of prefixes) {
     for await (const o of store.list(bucket, prefix)) await store.delete(bucket, o.key);
   }
-}
-
-function failedReport(
-  manifest: Awaited<ReturnType<typeof uploadSeizure>>['manifest'],
-  ref: ImportRef,
-  manifestSha256: string,
-  step: string,
-  error: Error,
-): ImportReport {
-  return {
-    importId: ref.importId,
-    seizureId: manifest.seizureId,
-    caseId: manifest.caseId,
-    platform: manifest.platform,
-    format: manifest.format,
-    status: 'failed',
-    legalAuthority: manifest.legalAuthority,
-    uploadedBy: manifest.uploadedBy,
-    manifestSha256,
-    pipelineVersion: PIPELINE_VERSION,
-    startedAt: new Date(ref.ingestedAt).toISOString(),
-    finishedAt: new Date().toISOString(),
-    counts: { read: 0, written: 0, rejected: 0, duplicates: 0 },
-    files: [],
-    partitions: [],
-    quarantine: { rejected: '', duplicates: '' },
-    error: { step, message: error.message },
-  };
 }
