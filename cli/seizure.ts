@@ -30,6 +30,21 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
       return { run: m.queryCommand, usage: m.queryUsage };
     },
   },
+  stack: {
+    summary: 'stack up|down|status                                               the local OpenSearch node',
+    load: async () => {
+      const m = await import('./commands/stack-command.ts');
+      return { run: m.stackCommand, usage: m.stackUsage };
+    },
+  },
+  demo: {
+    summary:
+      'demo                                                               generate, import and query two seizures',
+    load: async () => {
+      const m = await import('./commands/demo-command.ts');
+      return { run: m.demoCommand, usage: m.demoUsage };
+    },
+  },
 };
 
 const overview = `seizure: seized communications as evidence analysts can search
