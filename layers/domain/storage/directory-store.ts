@@ -39,8 +39,13 @@ export class DirectoryStore implements ObjectStore {
   async read(bucket: BucketRole, key: string, range?: ByteRange): Promise<Readable> {
     const file = this.localPath(bucket, key);
     const handle = await fs.open(file, 'r').catch((e) => {
-      throw e.code === 'ENOENT' ? new ObjectNotFoundError(bucket, key) : e;
+      throw e.code === 'ENOENT' || e.code === 'ENOTDIR' ? new ObjectNotFoundError(bucket, key) : e;
     });
+    // A directory is a key prefix, not an object (S3 has no object there either).
+    if (!(await handle.stat()).isFile()) {
+      await handle.close();
+      throw new ObjectNotFoundError(bucket, key);
+    }
     if (range && range.end <= range.start) {
       await handle.close();
       return Readable.from([]);
@@ -94,8 +99,10 @@ export class DirectoryStore implements ObjectStore {
     const startDir = slash >= 0 ? prefix.slice(0, slash) : '';
     const keys: ObjectInfo[] = [];
     await walk(path.join(base, startDir), startDir, prefix, keys);
-    keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    yield* keys;
+    // S3's order: UTF-8 bytes (JavaScript's < compares UTF-16 code units, which differs above U+FFFF).
+    const sorted = keys.map((info) => ({ info, bytes: Buffer.from(info.key) }));
+    sorted.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+    for (const { info } of sorted) yield info;
   }
 
   async delete(bucket: BucketRole, key: string): Promise<void> {
