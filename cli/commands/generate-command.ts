@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { generateSeizure } from '#generator/generate-seizure.ts';
 import { UsageError } from '../cli-errors.ts';
@@ -39,6 +40,11 @@ export async function generateCommand(args: string[]): Promise<number> {
   const malformedRate = values['malformed-rate'] === undefined ? 0 : Number(values['malformed-rate']);
   if (!(malformedRate >= 0 && malformedRate <= 1))
     throw new UsageError('--malformed-rate must be between 0 and 1');
+
+  // Files of an earlier run would sit beside the new manifest, unlisted and unverifiable.
+  const existing = await fs.readdir(values.out).catch(() => []);
+  if (existing.length)
+    throw new UsageError(`--out ${values.out} is not empty; give a new or empty directory`);
 
   const started = Date.now();
   const result = await generateSeizure({
