@@ -30,6 +30,30 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
       return { run: m.queryCommand, usage: m.queryUsage };
     },
   },
+  search: {
+    summary:
+      'search "<query>" [--seizure <id>] [--sender <h>] [--json]          search the messages, with highlights',
+    load: async () => {
+      const m = await import('./commands/search-command.ts');
+      return { run: m.searchCommand, usage: m.searchUsage };
+    },
+  },
+  reindex: {
+    summary:
+      'reindex <seizureId> [--json]                                       rebuild a seizure search index from the lake',
+    load: async () => {
+      const m = await import('./commands/reindex-command.ts');
+      return { run: m.reindexCommand, usage: m.reindexUsage };
+    },
+  },
+  verify: {
+    summary:
+      'verify <seizureId> [--json]                                        re-check evidence, custody and provenance',
+    load: async () => {
+      const m = await import('./commands/verify-command.ts');
+      return { run: m.verifyCommand, usage: m.verifyUsage };
+    },
+  },
   stack: {
     summary: 'stack up|down|status                                               the local OpenSearch node',
     load: async () => {

@@ -2,11 +2,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Chunk } from '../adapters/adapter.ts';
+import { appendCustody } from '../custody/custody-log.ts';
 import { compactPartition, type PartitionResult } from '../lake/compact-partition.ts';
 import { openDuckDB } from '../lake/duckdb-session.ts';
 import { listKeys } from '../lake/local-copies.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { PIPELINE_VERSION } from '../version.ts';
+import { PIPELINE_VERSION, pipelineActor } from '../version.ts';
 import {
   chunkResultPrefix,
   duplicatesKey,
@@ -17,7 +18,7 @@ import {
   stagingPrefix,
 } from './import-layout.ts';
 import type { ChunkResult, Counts, FileReport, ImportRef, ImportReport } from './import-types.ts';
-import { evidenceFiles, readManifest } from './verify-evidence.ts';
+import { evidenceFiles, readManifest, sha256Hex } from './verify-evidence.ts';
 
 /** The counts do not add up: something was lost or counted twice, and the import must not pass. */
 export class ReconciliationError extends Error {
@@ -89,8 +90,28 @@ export async function finalizeImport(
   }
 
   const report = reconcile(ref, manifest, sha256, [...results.values()], partitions);
-  await store.write('reports', reportKey(seizureId, importId), JSON.stringify(report, null, 2), {
+  const reportBytes = JSON.stringify(report, null, 2);
+  await store.write('reports', reportKey(seizureId, importId), reportBytes, {
     contentType: 'application/json',
+  });
+  await appendCustody(store, {
+    action: 'import-finished',
+    seizureId,
+    importId,
+    actor: pipelineActor,
+    details: {
+      pipelineVersion: PIPELINE_VERSION,
+      counts: report.counts,
+      files: report.files.map(({ path, read, written, rejected, duplicates }) => ({
+        path,
+        read,
+        written,
+        rejected,
+        duplicates,
+      })),
+      report: reportKey(seizureId, importId),
+      reportSha256: sha256Hex(reportBytes),
+    },
   });
   // Staging goes last: until the report is written, a re-run of this step finds everything it needs.
   for (const key of allStaged) await store.delete('lake', key);

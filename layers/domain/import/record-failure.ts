@@ -1,5 +1,6 @@
+import { appendCustody } from '../custody/custody-log.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { PIPELINE_VERSION } from '../version.ts';
+import { PIPELINE_VERSION, pipelineActor } from '../version.ts';
 import { reportKey } from './import-layout.ts';
 import type { ImportRef, ImportReport } from './import-types.ts';
 import { readManifest } from './verify-evidence.ts';
@@ -35,6 +36,13 @@ export async function recordImportFailure(
   };
   await store.write('reports', reportKey(ref.seizureId, ref.importId), JSON.stringify(report, null, 2), {
     contentType: 'application/json',
+  });
+  await appendCustody(store, {
+    action: 'import-failed',
+    seizureId: ref.seizureId,
+    importId: ref.importId,
+    actor: pipelineActor,
+    details: { pipelineVersion: PIPELINE_VERSION, ...failure },
   });
   return report;
 }

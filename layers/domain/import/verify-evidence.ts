@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { EvidenceFile } from '../adapters/adapter.ts';
+import { appendCustody } from '../custody/custody-log.ts';
 import type { Manifest } from '../manifest/manifest-schema.ts';
 import { parseManifest } from '../manifest/validate-manifest.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
+import { PIPELINE_VERSION, pipelineActor } from '../version.ts';
 import { landingFileKey, landingManifestKey } from './import-layout.ts';
 import type { VerifiedImport } from './import-types.ts';
 
@@ -98,5 +100,25 @@ export async function verifyEvidence(
     open: (p) => store.read('landing', key(p)),
   });
   if (problems.length) throw new EvidenceVerificationError(problems);
-  return { seizureId, importId: importIdFor(sha256), ingestedAt, manifestSha256: sha256, files };
+  const importId = importIdFor(sha256);
+  await appendCustody(store, {
+    action: 'evidence-verified',
+    seizureId,
+    importId,
+    actor: pipelineActor,
+    details: {
+      manifestSha256: sha256,
+      uploadedBy: manifest.uploadedBy,
+      legalAuthority: manifest.legalAuthority,
+      files: files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: f.bytes })),
+    },
+  });
+  await appendCustody(store, {
+    action: 'import-started',
+    seizureId,
+    importId,
+    actor: pipelineActor,
+    details: { pipelineVersion: PIPELINE_VERSION, ingestedAt: new Date(ingestedAt).toISOString() },
+  });
+  return { seizureId, importId, ingestedAt, manifestSha256: sha256, files };
 }
