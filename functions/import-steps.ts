@@ -1,0 +1,20 @@
+import { finalizeStep } from './finalize/finalize-step.ts';
+import { normalizeStep } from './normalize/normalize-step.ts';
+import { planStep } from './plan/plan-step.ts';
+import { recordFailureStep } from './record-failure/record-failure-step.ts';
+import type { Step } from './shared/step.ts';
+import { verifyStep } from './verify/verify-step.ts';
+
+/**
+ * The import steps by handler name: what a local state-machine runner calls for each Task state
+ * (`synthesizeImportDefinition().taskStates[stateName]` names the handler), with `runStep(step, store, input)`.
+ * The Lambda handlers wrap the very same objects.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: each step has its own input and output types
+export const importSteps: Readonly<Record<string, Step<any, any>>> = {
+  verify: verifyStep,
+  plan: planStep,
+  normalize: normalizeStep,
+  finalize: finalizeStep,
+  'record-failure': recordFailureStep,
+};

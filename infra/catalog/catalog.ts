@@ -1,0 +1,226 @@
+import { Aws, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Provider } from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { messagesPrefix } from '#domain/import/import-layout.ts';
+import { glueColumns } from '#domain/schema/glue-types.ts';
+import { partitionColumns } from '#domain/schema/message-schema.ts';
+import { lakeViews } from '#domain/sql/lake-views.ts';
+import type { EvidenceStore } from '../evidence-store/evidence-store.ts';
+import { FunctionWithLogGroup } from '../lambda/function-with-log-group.ts';
+import {
+  acknowledgeRule,
+  acknowledgeWildcards,
+  bucketGrantReasons,
+  objectsOf,
+  versionsOf,
+} from '../nag/seizure-lake-checks.ts';
+import { namedQueries } from './named-queries.ts';
+
+export interface CatalogProps {
+  store: EvidenceStore;
+  /** Athena refuses a query that would scan more, in GB (10^9 bytes). */
+  bytesScannedCutoffGb: number;
+}
+
+export const messagesTableName = 'messages';
+/** Glue comments are limited to 255 characters. */
+const comment = (text: string) => (text.length > 255 ? `${text.slice(0, 252)}...` : text);
+
+/**
+ * Partition projection of the `messages` table: Athena computes the partitions from the query instead of
+ * reading them from Glue, so an import never has to register a partition. `seizure_id` is injected (every
+ * query names its seizure, which also keeps every query inside one seizure's files) and `sent_month` is a
+ * month range from 1990 to now.
+ */
+export function partitionProjection(lakeBucketName: string): Record<string, string> {
+  const [seizure, month] = partitionColumns;
+  return {
+    'projection.enabled': 'true',
+    [`projection.${seizure}.type`]: 'injected',
+    [`projection.${month}.type`]: 'date',
+    [`projection.${month}.format`]: 'yyyy-MM',
+    [`projection.${month}.range`]: '1990-01,NOW',
+    [`projection.${month}.interval`]: '1',
+    [`projection.${month}.interval.unit`]: 'MONTHS',
+    'storage.location.template': `s3://${lakeBucketName}/${messagesPrefix}${seizure}=\${${seizure}}/${month}=\${${month}}/`,
+  };
+}
+
+/**
+ * What analysts query: the Glue database with the `messages` table over the lake (Parquet, partition
+ * projection), the views of lakeViews (created by Athena itself at deploy time), an Athena workgroup that
+ * enforces its settings (KMS-encrypted results in the query results bucket, a bytes-scanned limit per
+ * query, engine v3) and the saved queries analysts start from.
+ */
+export class Catalog extends Construct {
+  readonly database: CfnDatabase;
+  readonly databaseName: string;
+  readonly table: CfnTable;
+  readonly workGroup: CfnWorkGroup;
+  readonly workGroupName: string;
+  readonly viewsFunction: FunctionWithLogGroup;
+
+  constructor(scope: Construct, id: string, props: CatalogProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { store } = props;
+    const baseName = stack.stackName
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, '_');
+    this.databaseName = baseName;
+    this.workGroupName = baseName.replaceAll('_', '-');
+
+    this.database = new CfnDatabase(this, 'Database', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseInput: {
+        name: this.databaseName,
+        description: 'seizure-lake: canonical messages of every imported seizure, and views over them',
+      },
+    });
+
+    const [seizureColumn, monthColumn] = partitionColumns;
+    this.table = new CfnTable(this, 'MessagesTable', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseName: this.databaseName,
+      tableInput: {
+        name: messagesTableName,
+        description: 'One row per message found in the evidence (the canonical message of DESIGN.md)',
+        tableType: 'EXTERNAL_TABLE',
+        parameters: {
+          classification: 'parquet',
+          EXTERNAL: 'TRUE',
+          'parquet.compression': 'ZSTD',
+          ...partitionProjection(store.lake.bucketName),
+        },
+        partitionKeys: [
+          { name: seizureColumn, type: 'string', comment: 'the seizure (partition, injected projection)' },
+          { name: monthColumn, type: 'string', comment: 'month of sent_at in UTC, yyyy-MM (partition)' },
+        ],
+        storageDescriptor: {
+          location: `s3://${store.lake.bucketName}/${messagesPrefix}`,
+          columns: glueColumns().map((c) => ({ name: c.name, type: c.type, comment: comment(c.comment) })),
+          inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+          serdeInfo: {
+            serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+            parameters: { 'serialization.format': '1' },
+          },
+        },
+      },
+    });
+    this.table.addResourceDependency(this.database);
+
+    this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
+      name: this.workGroupName,
+      description: 'seizure-lake analysts: encrypted results, a scan limit per query, settings enforced',
+      state: 'ENABLED',
+      recursiveDeleteOption: false,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: props.bytesScannedCutoffGb * 1_000_000_000,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        requesterPaysEnabled: false,
+        resultConfiguration: {
+          outputLocation: `s3://${store.queryResults.bucketName}/athena/`,
+          expectedBucketOwner: Aws.ACCOUNT_ID,
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: store.dataKey.keyArn },
+        },
+      },
+    });
+
+    for (const [index, query] of namedQueries.entries()) {
+      const named = new CfnNamedQuery(this, `NamedQuery${index}`, {
+        name: query.name,
+        description: query.description,
+        database: this.databaseName,
+        workGroup: this.workGroupName,
+        queryString: query.sql,
+      });
+      named.addResourceDependency(this.workGroup);
+      named.addResourceDependency(this.database);
+    }
+
+    this.viewsFunction = this.views(store);
+  }
+
+  /**
+   * The views as a custom resource that runs `CREATE OR REPLACE VIEW` in the workgroup at deploy time.
+   * Athena derives each view's column types from its SQL; a Glue table written by hand would have to
+   * repeat them in Presto's encoding and would go stale ("view is stale") the day the SQL or the table
+   * changes. The SQL is lakeViews', the same that DuckDB runs locally.
+   */
+  private views(store: EvidenceStore): FunctionWithLogGroup {
+    const stack = Stack.of(this);
+    const fn = new FunctionWithLogGroup(this, 'ViewsFunction', {
+      folder: 'athena-views',
+      description: 'seizure-lake deploy: creates the Athena views over the messages table',
+      memorySize: 256,
+      timeout: Duration.minutes(5),
+    });
+    const workGroupArn = stack.formatArn({
+      service: 'athena',
+      resource: 'workgroup',
+      resourceName: this.workGroupName,
+    });
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution'],
+        resources: [workGroupArn],
+      }),
+    );
+    const glue = (resource: string, resourceName?: string) =>
+      stack.formatArn({ service: 'glue', resource, ...(resourceName ? { resourceName } : {}) });
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          'glue:GetDatabase',
+          'glue:GetTable',
+          'glue:CreateTable',
+          'glue:UpdateTable',
+          'glue:DeleteTable',
+        ],
+        resources: [
+          glue('catalog'),
+          glue('database', this.databaseName),
+          glue('table', `${this.databaseName}/${messagesTableName}`),
+          ...lakeViews.map((v) => glue('table', `${this.databaseName}/${v.name}`)),
+        ],
+      }),
+    );
+    // Athena writes each statement's (empty) result to the workgroup's output location.
+    store.queryResults.grantReadWrite(fn);
+    acknowledgeWildcards(fn.role!, objectsOf(store.queryResults), ...bucketGrantReasons);
+
+    const provider = new Provider(this, 'ViewsProvider', {
+      onEventHandler: fn,
+      logGroup: new LogGroup(this, 'ViewsProviderLogs', {
+        retention: RetentionDays.ONE_YEAR,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    });
+    acknowledgeWildcards(provider, versionsOf(fn));
+    acknowledgeRule(
+      provider,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "The custom resource Provider framework's own function (aws-cdk-lib/custom-resources) comes with this managed policy; it only writes its logs.",
+    );
+
+    const views = new CustomResource(this, 'Views', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::AthenaViews',
+      properties: {
+        Database: this.databaseName,
+        WorkGroup: this.workGroupName,
+        Views: lakeViews.map((v) => ({ name: v.name, sql: v.sql })),
+      },
+    });
+    views.node.addDependency(this.table, this.workGroup);
+    return fn;
+  }
+}

@@ -1,0 +1,250 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import {
+  Chain,
+  DistributedMap,
+  Errors,
+  Fail,
+  JitterType,
+  JsonPath,
+  Pass,
+  ResultWriterV2,
+  type RetryProps,
+  S3JsonItemReader,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Timeout,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+
+/** The steps of an import, by the name of their handler folder under functions/. */
+export type ImportStep = 'verify' | 'plan' | 'normalize' | 'finalize' | 'record-failure';
+
+/** The state names of the import state machine: what the console, the logs and the local runner show. */
+export const importStates = {
+  verify: 'Verify evidence',
+  plan: 'Plan chunks',
+  normalizeChunks: 'Normalize chunks',
+  normalize: 'Normalize chunk',
+  finalize: 'Finalize import',
+  succeeded: 'Import succeeded',
+  recordFailure: 'Record failure',
+  failed: 'Import failed',
+  verifyFailed: 'Verify failed',
+  planFailed: 'Plan failed',
+  normalizeFailed: 'Normalize failed',
+  finalizeFailed: 'Finalize failed',
+} as const;
+
+/** Which handler each Task state runs (the local runner maps Task states to handlers by this). */
+export const taskHandlers: Readonly<Record<string, ImportStep>> = {
+  [importStates.verify]: 'verify',
+  [importStates.plan]: 'plan',
+  [importStates.normalize]: 'normalize',
+  [importStates.finalize]: 'finalize',
+  [importStates.recordFailure]: 'record-failure',
+};
+
+/**
+ * Errors a retry cannot mend: the evidence or the manifest is wrong, the counts do not reconcile, the
+ * event is malformed. Retried 0 times, they go straight to the Catch and fail the import with their cause.
+ */
+export const nonRetryableErrors = [
+  'InvalidManifestError',
+  'EvidenceVerificationError',
+  'ManifestChangedError',
+  'MappingError',
+  'ReconciliationError',
+  'ObjectNotFoundError',
+  'InvalidInputError',
+  'UnboundBucketError',
+] as const;
+
+/** Lambda's own transient failures and throttling (the invoke did not run, or ran out of capacity). */
+export const transientLambdaErrors = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
+] as const;
+
+/** A function or task that ran out of time: worth another try (a chunk retry overwrites its own output). */
+export const timeoutErrors = [Errors.TIMEOUT, 'Sandbox.Timedout'] as const;
+
+/** The retry policy of every task, in the order Step Functions matches it (first match wins). */
+export const taskRetries: readonly RetryProps[] = [
+  { errors: [...nonRetryableErrors], maxAttempts: 0 },
+  {
+    errors: [...transientLambdaErrors],
+    interval: Duration.seconds(2),
+    maxAttempts: 6,
+    backoffRate: 2,
+    maxDelay: Duration.minutes(1),
+    jitterStrategy: JitterType.FULL,
+  },
+  {
+    errors: [...timeoutErrors],
+    interval: Duration.seconds(10),
+    maxAttempts: 2,
+    backoffRate: 2,
+    jitterStrategy: JitterType.FULL,
+  },
+  {
+    // Anything else (an S3 error that outlasted the SDK's own retries, a crash): two more tries.
+    errors: [Errors.ALL],
+    interval: Duration.seconds(5),
+    maxAttempts: 2,
+    backoffRate: 3,
+    jitterStrategy: JitterType.FULL,
+  },
+];
+
+export interface ImportDefinitionProps {
+  functions: Record<ImportStep, IFunction>;
+  /** Holds the chunk list (the Distributed Map's items) and receives the map run results. */
+  reports: IBucket;
+  /** Chunks normalized at once. */
+  mapMaxConcurrency: number;
+  /** The normalize function's timeout; the task gives it a minute more before States.Timeout. */
+  normalizeTimeout: Duration;
+}
+
+/** The ids every task needs: the import reference. */
+const ref = {
+  seizureId: JsonPath.stringAt('$.seizureId'),
+  importId: JsonPath.stringAt('$.importId'),
+  ingestedAt: JsonPath.numberAt('$.ingestedAt'),
+};
+
+/** Which execution ran the import (recorded in its report). */
+const execution = {
+  name: JsonPath.stringAt('$$.Execution.Name'),
+  id: JsonPath.stringAt('$$.Execution.Id'),
+  startedAt: JsonPath.stringAt('$$.Execution.StartTime'),
+};
+
+/**
+ * The import state machine of DESIGN.md, defined once: the cloud runs it as a Standard workflow, the local
+ * runner runs the same synthesized definition (see infra/synth-definition.ts).
+ *
+ *   Verify evidence → Plan chunks → Normalize chunks (Distributed Map over the chunk list in the reports
+ *   bucket, one Standard child execution per chunk) → Finalize import → Import succeeded
+ *
+ * The state data is the execution input (seizureId, importId, ingestedAt, ...) with each step's small
+ * result added under its own key ($.verified, $.plan, $.mapRun, $.report). Every step retries transient
+ * failures with back-off and never retries the domain's own errors; a step that still fails is caught, its
+ * error goes to "Record failure" (the import report, status failed) and the execution ends in "Import failed"
+ * with the original error and cause.
+ */
+export function importDefinition(scope: Construct, props: ImportDefinitionProps): Chain {
+  const task = (
+    id: string,
+    step: ImportStep,
+    options: Partial<ConstructorParameters<typeof LambdaInvoke>[2]>,
+  ) => {
+    const invoke = new LambdaInvoke(scope, id, {
+      lambdaFunction: props.functions[step],
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      ...options,
+    });
+    for (const retry of taskRetries) invoke.addRetry(retry);
+    return invoke;
+  };
+
+  const failed = new Fail(scope, importStates.failed, {
+    comment: 'The import failed; its report (status failed) says in which step and why.',
+    errorPath: '$.error.Error',
+    causePath: '$.error.Cause',
+  });
+  const recordFailure = task(importStates.recordFailure, 'record-failure', {
+    comment: 'Writes the import report with status failed, the failed step and its cause.',
+    resultPath: '$.recorded',
+  });
+  // If even the report cannot be written, the execution still fails with the original error.
+  recordFailure.addCatch(failed, { resultPath: '$.recordError' });
+  recordFailure.next(failed);
+
+  /** The Catch target of one step: the failure event for "Record failure", with what the state data holds. */
+  const onFailure = (id: string, step: string, earlier: ('verified' | 'plan' | 'mapRun')[]) =>
+    new Pass(scope, id, {
+      comment: `Names the failed step (${step}) for the failure report.`,
+      parameters: {
+        ...ref,
+        step,
+        error: JsonPath.objectAt('$.error'),
+        execution,
+        ...Object.fromEntries(earlier.map((key) => [key, JsonPath.objectAt(`$.${key}`)])),
+      },
+    }).next(recordFailure);
+  const catchInto = { resultPath: '$.error' };
+
+  const verify = task(importStates.verify, 'verify', {
+    comment: 'Checks every evidence file against the manifest: present, of its size and SHA-256.',
+    resultPath: '$.verified',
+  }).addCatch(onFailure(importStates.verifyFailed, 'verify', []), catchInto);
+
+  const plan = task(importStates.plan, 'plan', {
+    comment:
+      'Cuts the evidence into chunks on record boundaries; writes the chunk list to the reports bucket.',
+    payload: TaskInput.fromObject(ref),
+    resultPath: '$.plan',
+  }).addCatch(onFailure(importStates.planFailed, 'plan', ['verified']), catchInto);
+
+  const normalizeChunk = task(importStates.normalize, 'normalize', {
+    comment: 'Parses one chunk: messages to staged Parquet, rejects to the quarantine.',
+    taskTimeout: Timeout.duration(props.normalizeTimeout.plus(Duration.minutes(1))),
+  });
+  const normalizeChunks = new DistributedMap(scope, importStates.normalizeChunks, {
+    comment: 'One child execution per chunk of the plan, read from the reports bucket.',
+    itemReader: new S3JsonItemReader({ bucket: props.reports, key: JsonPath.stringAt('$.plan.planKey') }),
+    itemSelector: { ...ref, chunk: JsonPath.objectAt('$$.Map.Item.Value') },
+    maxConcurrency: props.mapMaxConcurrency,
+    // One lost chunk would make the counts unreconcilable: any failed chunk (after its retries) fails the map.
+    toleratedFailurePercentage: 0,
+    mapExecutionType: StateMachineType.STANDARD,
+    resultWriterV2: new ResultWriterV2({
+      bucket: props.reports,
+      prefix: JsonPath.stringAt('$.plan.resultPrefix'),
+    }),
+    resultSelector: {
+      mapRunArn: JsonPath.stringAt('$.MapRunArn'),
+      results: JsonPath.objectAt('$.ResultWriterDetails'),
+    },
+    resultPath: '$.mapRun',
+  });
+  normalizeChunks.itemProcessor(normalizeChunk);
+  normalizeChunks.addRetry({
+    errors: ['States.ItemReaderFailed', 'States.ResultWriterFailed'],
+    interval: Duration.seconds(10),
+    maxAttempts: 2,
+    backoffRate: 2,
+  });
+  normalizeChunks.addCatch(
+    onFailure(importStates.normalizeFailed, 'normalize', ['verified', 'plan']),
+    catchInto,
+  );
+
+  const finalize = task(importStates.finalize, 'finalize', {
+    comment:
+      'Merges staged chunks into the lake partitions, reconciles the counts, writes the import report.',
+    payload: TaskInput.fromObject({
+      ...ref,
+      execution,
+      verified: JsonPath.objectAt('$.verified'),
+      plan: JsonPath.objectAt('$.plan'),
+      mapRun: JsonPath.objectAt('$.mapRun'),
+    }),
+    resultPath: '$.report',
+  }).addCatch(onFailure(importStates.finalizeFailed, 'finalize', ['verified', 'plan', 'mapRun']), catchInto);
+
+  return Chain.start(verify)
+    .next(plan)
+    .next(normalizeChunks)
+    .next(finalize)
+    .next(new Succeed(scope, importStates.succeeded, { comment: 'The import report has status succeeded.' }));
+}

@@ -1,0 +1,200 @@
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Match, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { EvidenceStore } from '../evidence-store/evidence-store.ts';
+import { DuckDbLayer } from '../lambda/duckdb-layer.ts';
+import { FunctionWithLogGroup } from '../lambda/function-with-log-group.ts';
+import {
+  acknowledgeRule,
+  acknowledgeWildcards,
+  bucketGrantReasons,
+  objectsOf,
+  versionsOf,
+} from '../nag/seizure-lake-checks.ts';
+import { type ImportStep, importDefinition } from './import-definition.ts';
+
+export interface ImportWorkflowProps {
+  store: EvidenceStore;
+  /** Chunks normalized at once (Distributed Map MaxConcurrency). */
+  mapMaxConcurrency: number;
+  /** Chunk size of the plan step, in bytes. */
+  chunkBytes: number;
+}
+
+/** The manifest key pattern that starts an import (EventBridge wildcard). */
+export const manifestKeyPattern = 'seizures/*/manifest.json';
+
+const normalizeTimeout = Duration.minutes(10);
+
+/**
+ * The import of DESIGN.md on AWS: the step functions, the Standard state machine that runs them, and the
+ * trigger that starts one execution per manifest content when a manifest lands in the evidence bucket.
+ */
+export class ImportWorkflow extends Construct {
+  readonly functions: Record<ImportStep, FunctionWithLogGroup>;
+  readonly trigger: FunctionWithLogGroup;
+  readonly stateMachine: StateMachine;
+  /** Manifest events the trigger could not turn into an execution, after all retries. */
+  readonly triggerDeadLetters: Queue;
+  readonly duckdb: DuckDbLayer;
+
+  constructor(scope: Construct, id: string, props: ImportWorkflowProps) {
+    super(scope, id);
+    const { store } = props;
+    this.duckdb = new DuckDbLayer(this, 'DuckDbLayer');
+
+    const verify = new FunctionWithLogGroup(this, 'VerifyFunction', {
+      folder: 'verify',
+      description: 'seizure-lake import: verifies the evidence files against the manifest (SHA-256)',
+      // 1,769 MB is one full vCPU: hashing is CPU- and network-bound.
+      memorySize: 1769,
+      timeout: Duration.minutes(15),
+    });
+    store.bind(verify, { landing: 'read' });
+    store.grantCustodyAppend(verify);
+
+    const plan = new FunctionWithLogGroup(this, 'PlanFunction', {
+      folder: 'plan',
+      description: 'seizure-lake import: cuts the evidence into chunks and writes the chunk list',
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+      environment: { CHUNK_BYTES: String(props.chunkBytes) },
+    });
+    store.bind(plan, { landing: 'read', reports: 'readWrite' });
+
+    const normalize = new FunctionWithLogGroup(this, 'NormalizeFunction', {
+      folder: 'normalize',
+      description: 'seizure-lake import: normalizes one chunk into staged Parquet and quarantined rejects',
+      memorySize: 3008,
+      timeout: normalizeTimeout,
+      ephemeralStorageSize: Size.gibibytes(4),
+      layers: [this.duckdb],
+    });
+    store.bind(normalize, {
+      landing: 'read',
+      lake: 'readWrite',
+      quarantine: 'readWrite',
+      reports: 'readWrite',
+    });
+
+    const finalize = new FunctionWithLogGroup(this, 'FinalizeFunction', {
+      folder: 'finalize',
+      description:
+        'seizure-lake import: merges the chunks into the lake, reconciles counts, writes the report',
+      memorySize: 3008,
+      timeout: Duration.minutes(15),
+      ephemeralStorageSize: Size.gibibytes(10),
+      layers: [this.duckdb],
+      // DuckDB spills to /tmp beyond this; the rest of the memory is Node's and the S3 uploads'.
+      environment: { DUCKDB_MEMORY_LIMIT: '2GB' },
+    });
+    store.bind(finalize, {
+      landing: 'read',
+      lake: 'readWrite',
+      quarantine: 'readWrite',
+      reports: 'readWrite',
+    });
+    store.grantCustodyAppend(finalize);
+
+    const recordFailure = new FunctionWithLogGroup(this, 'RecordFailureFunction', {
+      folder: 'record-failure',
+      description: 'seizure-lake import: records a failed import (report with status failed and its cause)',
+      memorySize: 512,
+      timeout: Duration.minutes(1),
+    });
+    store.bind(recordFailure, { landing: 'read', reports: 'readWrite' });
+    store.grantCustodyAppend(recordFailure);
+
+    this.functions = { verify, plan, normalize, finalize, 'record-failure': recordFailure };
+
+    const stateMachineLogs = new LogGroup(this, 'StateMachineLogs', {
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      comment: 'seizure-lake: imports one seizure (verify, plan, normalize every chunk, finalize)',
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(
+        importDefinition(this, {
+          functions: this.functions,
+          reports: store.reports,
+          mapMaxConcurrency: props.mapMaxConcurrency,
+          normalizeTimeout,
+        }),
+      ),
+      tracingEnabled: true,
+      logs: { destination: stateMachineLogs, level: LogLevel.ALL, includeExecutionData: false },
+    });
+    // The Distributed Map reads its items from, and writes its results to, the KMS-encrypted reports bucket:
+    // CDK grants the S3 actions but not the key (aws-cdk #35390, #35391).
+    store.dataKey.grantEncryptDecrypt(this.stateMachine);
+    acknowledgeWildcards(
+      this.stateMachine,
+      versionsOf(...Object.values(this.functions)),
+      objectsOf(store.reports),
+      ...bucketGrantReasons,
+      {
+        finding:
+          /^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.+\/\*:\*$|^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.+:\*$/,
+        reason:
+          'The Distributed Map describes, stops and redrives its own child executions: execution ARNs of this state machine (states:::execution:<state machine name>:*), named at run time.',
+      },
+      {
+        finding: /^Resource::\*$/,
+        starActions:
+          /^(logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets))$/,
+        reason:
+          'CloudWatch Logs vended-log delivery (logs:*LogDelivery*, resource policies) and X-Ray tracing actions do not support resource-level permissions.',
+      },
+    );
+
+    this.triggerDeadLetters = new Queue(this, 'TriggerDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeRule(
+      this.triggerDeadLetters,
+      'AwsSolutions-SQS3',
+      'This queue is itself the dead-letter queue of the import trigger (EventBridge target and Lambda on-failure destination).',
+    );
+
+    this.trigger = new FunctionWithLogGroup(this, 'TriggerFunction', {
+      folder: 'trigger',
+      description: 'seizure-lake import: starts one import execution per manifest content (SHA-256)',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
+    });
+    store.bind(this.trigger, { landing: 'read' });
+    this.stateMachine.grantStartExecution(this.trigger);
+    this.trigger.configureAsyncInvoke({
+      retryAttempts: 2,
+      onFailure: new SqsDestination(this.triggerDeadLetters),
+    });
+
+    new Rule(this, 'ManifestLanded', {
+      description: `seizure-lake: a manifest landed at ${manifestKeyPattern} in the evidence bucket`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [store.landing.bucketName] },
+          object: { key: Match.wildcard(manifestKeyPattern) },
+        },
+      },
+      targets: [
+        new LambdaFunction(this.trigger, {
+          deadLetterQueue: this.triggerDeadLetters,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,245 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readCustodyLog } from '#domain/custody/custody-log.ts';
+import { landingFileKey, landingManifestKey, reportKey } from '#domain/import/import-layout.ts';
+import type { ChunkResult, ImportReport } from '#domain/import/import-types.ts';
+import { importIdFor } from '#domain/import/verify-evidence.ts';
+import { DirectoryStore } from '#domain/storage/directory-store.ts';
+import { finalizeStep } from '#functions/finalize/finalize-step.ts';
+import { normalizeStep } from '#functions/normalize/normalize-step.ts';
+import { planStep } from '#functions/plan/plan-step.ts';
+import { recordFailureStep } from '#functions/record-failure/record-failure-step.ts';
+import { executionKey } from '#functions/shared/execution-record.ts';
+import { mapResultsPrefix } from '#functions/shared/import-events.ts';
+import { InvalidInputError, runStep } from '#functions/shared/step.ts';
+import { verifyStep } from '#functions/verify/verify-step.ts';
+
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+const header =
+  'msg_id;owner_imei;owner_handle;thread;from_handle;from_imei;to_handles;local_time;message;lat;lon';
+const rows = [
+  '00000000000000a1;356938035643809;pinkpanther;;PinkPanther;356938035643809;icecold;25/03/2020 14:03:22;Café om 3u;;',
+  '00000000000000a2;356938035643809;pinkpanther;;icecold;490154203237518;pinkpanther;25/03/2020 14:05:00;ok;48.8566;2.3522',
+  '00000000000000a3;356938035643809;pinkpanther;;icecold;490154203237518;pinkpanther;not a time;broken;;',
+  '00000000000000a4;356938035643809;pinkpanther;;PinkPanther;356938035643809;icecold;02/04/2020 09:00:00;april;;',
+];
+const data = iconv.encode(`${[header, ...rows].join('\r\n')}\r\n`, 'windows-1252');
+
+describe('import steps, as the handlers and the local runner call them (directory store)', () => {
+  let root: string;
+  let store: DirectoryStore;
+  let start: { seizureId: string; importId: string; ingestedAt: number; manifestSha256: string };
+  const execution = {
+    name: 'synthetic-1-abc',
+    id: 'arn:aws:states:local:0:execution:x:synthetic-1-abc',
+    startedAt: '2024-05-01T10:00:00Z',
+  };
+
+  beforeEach(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'seizure-steps-'));
+    store = new DirectoryStore(root);
+    const manifest = JSON.stringify({
+      seizureId: 'synthetic-1',
+      platform: 'encrochat',
+      format: 'mapping',
+      caseId: 'case-1',
+      legalAuthority: 'TEST-ORDER-1',
+      uploadedBy: 'tester',
+      timezone: 'Europe/Paris',
+      files: [{ path: 'data/handset.csv', sha256: sha(data), bytes: data.length }],
+    });
+    await store.write('landing', landingFileKey('synthetic-1', 'data/handset.csv'), data);
+    await store.write('landing', landingManifestKey('synthetic-1'), manifest);
+    start = {
+      seizureId: 'synthetic-1',
+      importId: importIdFor(sha(manifest)),
+      ingestedAt: Date.parse('2024-05-01T10:00:00Z'),
+      manifestSha256: sha(manifest),
+    };
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+  const readJson = async (key: string) =>
+    JSON.parse((await store.readBuffer('reports', key)).toString('utf8'));
+
+  it('verify, plan, normalize every chunk and finalize: a report with counts and the execution that ran it', async () => {
+    const verified = await runStep(verifyStep, store, { ...start, extra: 'state data is ignored' });
+    expect(verified).toEqual({ manifestSha256: start.manifestSha256, files: 1, bytes: data.length });
+
+    const ref = { seizureId: start.seizureId, importId: start.importId, ingestedAt: start.ingestedAt };
+    const plan = await runStep(planStep, store, ref, { chunkBytes: 200 });
+    expect(plan.chunkCount).toBeGreaterThan(1);
+    expect(plan.resultPrefix).toBe(mapResultsPrefix(ref.seizureId, ref.importId));
+    // The plan itself stays in the reports bucket, where the Distributed Map's ItemReader reads it.
+    const chunks = JSON.parse(
+      (await store.readBuffer('reports', plan.planKey)).toString('utf8'),
+    ) as unknown[];
+    expect(chunks).toHaveLength(plan.chunkCount);
+
+    const results: ChunkResult[] = [];
+    for (const chunk of chunks) {
+      results.push(await runStep(normalizeStep, store, { ...ref, chunk }, { workDirectory: root }));
+    }
+    expect(results.reduce((n, r) => n + r.read, 0)).toBe(4);
+    expect(results.reduce((n, r) => n + r.rejected, 0)).toBe(1);
+
+    const summary = await runStep(
+      finalizeStep,
+      store,
+      { ...ref, execution, verified, plan, mapRun: { mapRunArn: 'arn:local' } },
+      { workDirectory: root },
+    );
+    expect(summary).toMatchObject({
+      status: 'succeeded',
+      counts: { read: 4, written: 3, rejected: 1, duplicates: 0 },
+      partitions: 2,
+      reportKey: reportKey(ref.seizureId, ref.importId),
+    });
+    const report = JSON.parse(
+      (await store.readBuffer('reports', summary.reportKey)).toString('utf8'),
+    ) as ImportReport;
+    expect(report.status).toBe('succeeded');
+    expect(report.execution).toBeUndefined();
+    const finished = (await readCustodyLog(store, ref.seizureId)).find(
+      (e) => e.entry.action === 'import-finished',
+    );
+    expect(finished?.entry.details.reportSha256).toBe(
+      sha(await store.readBuffer('reports', summary.reportKey)),
+    );
+    // The execution is recorded next to the report, which stays byte for byte what the custody log hashed.
+    expect(await readJson(executionKey(ref.seizureId, ref.importId))).toMatchObject({
+      orchestrator: 'step-functions',
+      importId: ref.importId,
+      name: execution.name,
+      states: [
+        { state: 'verify', status: 'succeeded' },
+        { state: 'plan', status: 'succeeded' },
+        { state: 'normalize', status: 'succeeded' },
+        { state: 'finalize', status: 'succeeded' },
+      ],
+    });
+  });
+
+  it('refuses an event that does not match the step schema, naming the field and not its value', async () => {
+    const error = await runStep(planStep, store, { seizureId: 'Bad Id!', importId: start.importId }).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.name).toBe('InvalidInputError');
+    expect(error.message).toMatch(/seizureId/);
+    expect(error.message).toMatch(/ingestedAt/);
+    expect(error.message).not.toContain('Bad Id!');
+  });
+
+  it('stops an execution started for another version of the manifest', async () => {
+    const stale = { ...start, importId: 'imp-00000000000000000000' };
+    await expect(runStep(verifyStep, store, stale)).rejects.toMatchObject({ name: 'ManifestChangedError' });
+  });
+
+  it('reports a wrong file hash by name: EvidenceVerificationError, which the state machine never retries', async () => {
+    const other = Buffer.from('tampered');
+    const manifest = JSON.stringify({
+      seizureId: 'synthetic-2',
+      platform: 'encrochat',
+      format: 'mapping',
+      caseId: 'case-1',
+      legalAuthority: 'TEST-ORDER-1',
+      uploadedBy: 'tester',
+      timezone: 'UTC',
+      files: [{ path: 'data/x.csv', sha256: sha('original'), bytes: other.length }],
+    });
+    await store.write('landing', landingFileKey('synthetic-2', 'data/x.csv'), other);
+    await store.write('landing', landingManifestKey('synthetic-2'), manifest);
+    const event = { seizureId: 'synthetic-2', importId: importIdFor(sha(manifest)), ingestedAt: 0 };
+    await expect(runStep(verifyStep, store, event)).rejects.toMatchObject({
+      name: 'EvidenceVerificationError',
+    });
+  });
+
+  it('records a failed step with the Lambda error message, not its stack trace', async () => {
+    const cause = JSON.stringify({
+      errorType: 'MappingError',
+      errorMessage: 'column "local_time" is missing',
+      trace: ['MappingError: column ...', '    at compile (/var/task/index.mjs:1:2)'],
+    });
+    const summary = await runStep(recordFailureStep, store, {
+      ...start,
+      step: 'plan',
+      error: { Error: 'MappingError', Cause: cause },
+      execution,
+      verified: { files: 1 },
+    });
+    expect(summary).toMatchObject({ recorded: true, step: 'plan' });
+    const report = JSON.parse(
+      (await store.readBuffer('reports', reportKey(start.seizureId, start.importId))).toString('utf8'),
+    ) as ImportReport;
+    expect(report.status).toBe('failed');
+    expect(report.error).toEqual({ step: 'plan', message: 'MappingError: column "local_time" is missing' });
+    expect(JSON.stringify(report)).not.toContain('/var/task');
+    expect(await readJson(executionKey(start.seizureId, start.importId))).toMatchObject({
+      states: [
+        { state: 'verify', status: 'succeeded' },
+        { state: 'plan', status: 'failed', detail: { error: 'MappingError' } },
+      ],
+    });
+  });
+
+  it('names the failed chunks of a failed map run, from the results the ResultWriter exported', async () => {
+    const failed = [
+      {
+        Input: JSON.stringify({ ...start, chunk: { chunkId: 'f0000-c00003' } }),
+        Error: 'Sandbox.Timedout',
+        Cause: JSON.stringify({
+          errorType: 'Sandbox.Timedout',
+          errorMessage: 'Task timed out after 600.00 seconds',
+        }),
+        Status: 'FAILED',
+      },
+    ];
+    const prefix = mapResultsPrefix(start.seizureId, start.importId);
+    await store.write('reports', `${prefix}/0f1e2d3c-run/FAILED_0.json`, JSON.stringify(failed));
+    await store.write('reports', `${prefix}/0f1e2d3c-run/SUCCEEDED_0.json`, '[]');
+    const summary = await runStep(recordFailureStep, store, {
+      ...start,
+      step: 'normalize',
+      error: {
+        Error: 'States.ExceededToleratedFailureThreshold',
+        Cause: 'The specified tolerated failure threshold was exceeded',
+      },
+    });
+    expect(summary.message).toContain('1 chunk(s) failed');
+    expect(summary.message).toContain(
+      'chunk f0000-c00003: Sandbox.Timedout: Task timed out after 600.00 seconds',
+    );
+  });
+
+  it('still ends normally when no report can be written because the manifest itself is invalid', async () => {
+    await store.write('landing', landingManifestKey('broken-1'), '{"seizureId": "broken-1"}');
+    const summary = await runStep(recordFailureStep, store, {
+      seizureId: 'broken-1',
+      importId: 'imp-11111111111111111111',
+      ingestedAt: 0,
+      step: 'verify',
+      error: {
+        Error: 'InvalidManifestError',
+        Cause: '{"errorType":"InvalidManifestError","errorMessage":"invalid"}',
+      },
+    });
+    expect(summary).toMatchObject({ recorded: false, message: 'InvalidManifestError: invalid' });
+  });
+});
+
+describe('the execution record of a report', () => {
+  it('summarizes an inline Map result (an array, as a local runner returns it) by its length', async () => {
+    const { stateOutcomes } = await import('#functions/shared/execution-record.ts');
+    expect(stateOutcomes({ verified: { files: 1 }, plan: { chunkCount: 2 }, mapRun: [{}, {}] })).toEqual([
+      { state: 'verify', status: 'succeeded', detail: { files: 1 } },
+      { state: 'plan', status: 'succeeded', detail: { chunkCount: 2 } },
+      { state: 'normalize', status: 'succeeded', detail: { items: 2 } },
+      { state: 'finalize', status: 'succeeded' },
+    ]);
+  });
+});

@@ -1,0 +1,313 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import {
+  importStates,
+  nonRetryableErrors,
+  taskHandlers,
+  transientLambdaErrors,
+} from '#infra/import-workflow/import-definition.ts';
+import { manifestKeyPattern } from '#infra/import-workflow/import-workflow.ts';
+import { synthesizeImportDefinition } from '#infra/synth-definition.ts';
+import { actionsOf, logicalIdOf, resourcesOf, statementsOfRole, synthesize } from './synth-app.ts';
+
+type State = Record<string, unknown> & {
+  Type: string;
+  Retry?: { ErrorEquals: string[]; MaxAttempts?: number; BackoffRate?: number; IntervalSeconds?: number }[];
+  Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[];
+  Next?: string;
+};
+
+describe('import workflow: state machine definition', () => {
+  const { definition } = synthesizeImportDefinition({ mapMaxConcurrency: 7 });
+  const states = definition.States as Record<string, State>;
+  const map = states[importStates.normalizeChunks] as State & {
+    ItemReader: { Resource: string; ReaderConfig: unknown; Parameters: Record<string, string> };
+    ItemProcessor: { ProcessorConfig: unknown; StartAt: string; States: Record<string, State> };
+    ResultWriter: { Resource: string; Parameters: Record<string, string> };
+    ItemSelector: Record<string, string>;
+    MaxConcurrency: number;
+  };
+  const tasks: [string, State][] = [
+    ...Object.entries(states),
+    ...Object.entries(map.ItemProcessor.States),
+  ].filter(([, s]) => s.Type === 'Task');
+
+  it('runs verify, plan, the distributed map, finalize, in that order', () => {
+    expect(definition.StartAt).toBe(importStates.verify);
+    expect(states[importStates.verify]?.Next).toBe(importStates.plan);
+    expect(states[importStates.plan]?.Next).toBe(importStates.normalizeChunks);
+    expect(map.Next).toBe(importStates.finalize);
+    expect(states[importStates.finalize]?.Next).toBe(importStates.succeeded);
+    expect(states[importStates.succeeded]?.Type).toBe('Succeed');
+  });
+
+  it('normalizes chunks in a Distributed Map reading the plan from the reports bucket', () => {
+    expect(map.Type).toBe('Map');
+    expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(map.ItemProcessor.StartAt).toBe(importStates.normalize);
+    expect(map.ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { Bucket: 'local-reports', 'Key.$': '$.plan.planKey' },
+    });
+    expect(map.ItemSelector).toEqual({
+      'seizureId.$': '$.seizureId',
+      'importId.$': '$.importId',
+      'ingestedAt.$': '$.ingestedAt',
+      'chunk.$': '$$.Map.Item.Value',
+    });
+  });
+
+  it('takes MaxConcurrency from the context', () => {
+    expect(map.MaxConcurrency).toBe(7);
+    const defaults = synthesizeImportDefinition().definition.States[importStates.normalizeChunks];
+    expect(defaults?.MaxConcurrency).toBe(40);
+  });
+
+  it('writes the map run results next to the import (ResultWriter, kept by the V2 feature flag)', () => {
+    expect(map.ResultWriter).toEqual({
+      Resource: 'arn:aws:states:::s3:putObject',
+      Parameters: { Bucket: 'local-reports', 'Prefix.$': '$.plan.resultPrefix' },
+    });
+    expect(map.ResultSelector).toEqual({
+      'mapRunArn.$': '$.MapRunArn',
+      'results.$': '$.ResultWriterDetails',
+    });
+  });
+
+  it('never retries the domain errors, and retries transient Lambda errors with exponential back-off', () => {
+    expect(tasks.map(([name]) => name).sort()).toEqual(Object.keys(taskHandlers).sort());
+    for (const [name, task] of tasks) {
+      const retry = task.Retry ?? [];
+      expect(retry[0], name).toEqual({ ErrorEquals: [...nonRetryableErrors], MaxAttempts: 0 });
+      const transient = retry.find((r) => r.ErrorEquals.includes('Lambda.TooManyRequestsException'));
+      expect(transient?.ErrorEquals, name).toEqual([...transientLambdaErrors]);
+      expect(transient?.MaxAttempts, name).toBeGreaterThanOrEqual(3);
+      expect(transient?.BackoffRate, name).toBeGreaterThan(1);
+      // States.ALL must come last (Step Functions rejects it anywhere else).
+      expect(retry.at(-1)?.ErrorEquals, name).toEqual(['States.ALL']);
+    }
+  });
+
+  it('retries a chunk that timed out, within a task timeout above the function timeout', () => {
+    const chunk = map.ItemProcessor.States[importStates.normalize] as State & { TimeoutSeconds: number };
+    expect(chunk.Retry?.find((r) => r.ErrorEquals.includes('States.Timeout'))?.MaxAttempts).toBeGreaterThan(
+      0,
+    );
+    expect(chunk.Retry?.find((r) => r.ErrorEquals.includes('Sandbox.Timedout'))).toBeDefined();
+    expect(chunk.TimeoutSeconds).toBe(11 * 60);
+  });
+
+  it('catches a failure of every step into "Record failure", then fails the execution with the original error', () => {
+    const failedState: Record<string, string> = {
+      [importStates.verify]: importStates.verifyFailed,
+      [importStates.plan]: importStates.planFailed,
+      [importStates.normalizeChunks]: importStates.normalizeFailed,
+      [importStates.finalize]: importStates.finalizeFailed,
+    };
+    for (const [step, handler] of Object.entries(failedState)) {
+      expect(states[step]?.Catch, step).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: handler },
+      ]);
+      const pass = states[handler] as State & { Parameters: Record<string, unknown> };
+      expect(pass.Type).toBe('Pass');
+      expect(pass.Next).toBe(importStates.recordFailure);
+      expect(pass.Parameters['error.$']).toBe('$.error');
+    }
+    const record = states[importStates.recordFailure] as State;
+    expect(record.Next).toBe(importStates.failed);
+    expect(record.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.recordError', Next: importStates.failed },
+    ]);
+    expect(states[importStates.failed]).toMatchObject({
+      Type: 'Fail',
+      ErrorPath: '$.error.Error',
+      CausePath: '$.error.Cause',
+    });
+  });
+
+  it('passes each failure handler only the results that exist when its step fails', () => {
+    const params = (state: string) =>
+      Object.keys((states[state] as unknown as { Parameters: object }).Parameters);
+    expect(params(importStates.verifyFailed)).not.toContain('verified.$');
+    expect(params(importStates.planFailed)).toContain('verified.$');
+    expect(params(importStates.normalizeFailed)).toEqual(expect.arrayContaining(['verified.$', 'plan.$']));
+    expect(params(importStates.normalizeFailed)).not.toContain('mapRun.$');
+    expect(params(importStates.finalizeFailed)).toEqual(
+      expect.arrayContaining(['verified.$', 'plan.$', 'mapRun.$']),
+    );
+  });
+});
+
+describe('import workflow: resources and IAM', () => {
+  const synth = synthesize({ chunkMb: '16' });
+  const { template, stack } = synth;
+  const workflow = stack.workflow;
+  const machineId = logicalIdOf(synth, workflow.stateMachine);
+  const machineRoleId = logicalIdOf(synth, workflow.stateMachine.role);
+  const reportsId = logicalIdOf(synth, stack.store.reports);
+  const dataKeyArn = { 'Fn::GetAtt': [logicalIdOf(synth, stack.store.dataKey), 'Arn'] };
+
+  it('is a Standard state machine with tracing and full logging', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+    });
+  });
+
+  it('lets the state machine start, describe, stop and redrive its own Distributed Map executions', () => {
+    const statements = statementsOfRole(synth, machineRoleId);
+    const stateMachineName = { 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: machineId }] }] };
+    const executionArn = (suffix: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':states:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':execution:',
+          stateMachineName,
+          suffix,
+        ],
+      ],
+    });
+    expect(statements).toContainEqual({
+      Action: 'states:StartExecution',
+      Effect: 'Allow',
+      Resource: { Ref: machineId },
+    });
+    expect(statements).toContainEqual({
+      Action: ['states:DescribeExecution', 'states:StopExecution'],
+      Effect: 'Allow',
+      Resource: executionArn(':*'),
+    });
+    expect(statements).toContainEqual({
+      Action: 'states:RedriveExecution',
+      Effect: 'Allow',
+      Resource: executionArn('/*:*'),
+    });
+  });
+
+  it('lets the state machine read the item list and write the results in the reports bucket, with its KMS key', () => {
+    const statements = statementsOfRole(synth, machineRoleId);
+    const reportsObjects = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { Ref: reportsId }, '/*']],
+    };
+    const s3 = statements.find((s) => JSON.stringify(s.Resource) === JSON.stringify(reportsObjects));
+    expect(actionsOf(s3!)).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject']));
+    const kms = statements.find((s) => JSON.stringify(s.Resource) === JSON.stringify(dataKeyArn));
+    expect(actionsOf(kms!)).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']));
+  });
+
+  it('lets the state machine invoke each step function', () => {
+    const invoke = statementsOfRole(synth, machineRoleId).find((s) =>
+      actionsOf(s).includes('lambda:InvokeFunction'),
+    );
+    for (const fn of Object.values(workflow.functions)) {
+      expect(resourcesOf(invoke!)).toContainEqual({ 'Fn::GetAtt': [logicalIdOf(synth, fn), 'Arn'] });
+    }
+  });
+
+  it('allows the trigger states:StartExecution on this state machine only, and nothing else of Step Functions', () => {
+    const statements = statementsOfRole(synth, logicalIdOf(synth, workflow.trigger.role!));
+    const states = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
+    expect(states).toEqual([
+      { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId } },
+    ]);
+  });
+
+  it('starts the trigger for manifests landing in the evidence bucket, with retries and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: {
+          bucket: { name: [{ Ref: logicalIdOf(synth, stack.store.landing) }] },
+          object: { key: [{ wildcard: manifestKeyPattern }] },
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalIdOf(synth, workflow.trigger), 'Arn'] },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [logicalIdOf(synth, workflow.triggerDeadLetters), 'Arn'] },
+          },
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 8 }),
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  });
+
+  it('runs every function on Node 24, x86_64, traced, with its own log group', () => {
+    for (const fn of [workflow.trigger, ...Object.values(workflow.functions)]) {
+      const props = template.findResources('AWS::Lambda::Function')[logicalIdOf(synth, fn)]?.Properties;
+      expect(props).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['x86_64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: logicalIdOf(synth, fn.logs) } },
+      });
+      expect(props.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(props.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(fn.folder);
+    }
+  });
+
+  it('gives the DuckDB layer to the functions that use DuckDB, and only to them', () => {
+    const layerRef = { Ref: logicalIdOf(synth, workflow.duckdb) };
+    const functions = template.findResources('AWS::Lambda::Function');
+    for (const fn of [workflow.trigger, ...Object.values(workflow.functions)]) {
+      const layers = functions[logicalIdOf(synth, fn)]?.Properties.Layers ?? [];
+      expect(layers, fn.folder).toEqual(['normalize', 'finalize'].includes(fn.folder) ? [layerRef] : []);
+    }
+    template.hasResourceProperties('AWS::Lambda::LayerVersion', {
+      CompatibleRuntimes: ['nodejs24.x'],
+      CompatibleArchitectures: ['x86_64'],
+    });
+  });
+
+  it('names to each function exactly the buckets it was granted, and passes the chunk size', () => {
+    const env = (fn: Parameters<typeof logicalIdOf>[1]) =>
+      template.findResources('AWS::Lambda::Function')[logicalIdOf(synth, fn)]?.Properties.Environment
+        .Variables;
+    const bucketsOf = (fn: Parameters<typeof logicalIdOf>[1]) =>
+      Object.keys(env(fn))
+        .filter((k) => k.endsWith('_BUCKET'))
+        .sort();
+    expect(bucketsOf(workflow.functions.verify)).toEqual(['LANDING_BUCKET']);
+    expect(bucketsOf(workflow.functions.plan)).toEqual(['LANDING_BUCKET', 'REPORTS_BUCKET']);
+    expect(bucketsOf(workflow.functions.normalize)).toEqual([
+      'LAKE_BUCKET',
+      'LANDING_BUCKET',
+      'QUARANTINE_BUCKET',
+      'REPORTS_BUCKET',
+    ]);
+    expect(bucketsOf(workflow.functions['record-failure'])).toEqual(['LANDING_BUCKET', 'REPORTS_BUCKET']);
+    expect(env(workflow.functions.normalize).LAKE_BUCKET).toEqual({
+      Ref: logicalIdOf(synth, stack.store.lake),
+    });
+    expect(env(workflow.functions.plan).CHUNK_BYTES).toBe(String(16 * 1024 * 1024));
+    expect(env(workflow.trigger).STATE_MACHINE_ARN).toEqual({ Ref: machineId });
+  });
+
+  it('grants write access to the lake only to the functions that write it', () => {
+    const lakeArn = JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(synth, stack.store.lake), 'Arn'] });
+    const writers = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([, p]) =>
+        (p.Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown }[]).some(
+          (s) => JSON.stringify(s.Resource).includes(lakeArn) && [s.Action].flat().includes('s3:PutObject'),
+        ),
+      )
+      .map(([, p]) => p.Properties.Roles[0].Ref)
+      .sort();
+    expect(writers).toEqual(
+      [workflow.functions.normalize, workflow.functions.finalize]
+        .map((f) => logicalIdOf(synth, f.role!))
+        .sort(),
+    );
+  });
+});
