@@ -66,7 +66,13 @@ export function synthesizeImportDefinition(context: Record<string, unknown> = {}
   try {
     const app = new App({
       outdir,
-      context: { ...projectContext(), ...context, 'aws:cdk:bundling-stacks': [] },
+      // No bundling and no template validation: only the definition is read here (cdk synth validates).
+      context: {
+        ...projectContext(),
+        ...context,
+        'aws:cdk:bundling-stacks': [],
+        '@aws-cdk/core:validateAgainstDefaultRules': false,
+      },
     });
     const stack = new SeizureLakeStack(app, 'SeizureLake', { settings: readSettings(app.node) });
     const template = app.synth().getStackByName(stack.stackName).template as {

@@ -38,8 +38,8 @@ export async function importCommand(args: string[]): Promise<number> {
   } finally {
     progress.stop();
   }
-  const { report, alreadyImported } = result;
-  if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  const { report, alreadyImported, execution } = result;
+  if (values.json) process.stdout.write(`${JSON.stringify({ ...report, execution }, null, 2)}\n`);
   else process.stdout.write(summary(report, alreadyImported));
   return report.status === 'succeeded' ? 0 : 1;
 }

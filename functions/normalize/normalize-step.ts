@@ -12,12 +12,24 @@ import type { Step } from '../shared/step.ts';
 export const normalizeStep: Step<z.infer<typeof chunkTaskSchema>, ChunkResult> = {
   name: 'normalize',
   input: chunkTaskSchema,
-  run(store, task, settings) {
-    return normalizeChunk(
-      store,
-      { ...task, chunk: task.chunk as Chunk },
-      settings.workDirectory ? { workDirectory: settings.workDirectory } : {},
-    );
+  async run(store, task, settings) {
+    const { chunkId, file } = task.chunk;
+    try {
+      return await normalizeChunk(
+        store,
+        { ...task, chunk: task.chunk as Chunk },
+        {
+          workDirectory: settings.workDirectory,
+          onProgress:
+            settings.onProgress && ((records, bytes) => settings.onProgress?.({ chunkId, records, bytes })),
+        },
+      );
+    } catch (error) {
+      // The failure report must say which chunk failed; the error keeps its name, which decides retries.
+      const e = error as Error;
+      e.message = `chunk ${chunkId} (${file.path} bytes ${task.chunk.start}-${task.chunk.end}): ${e.message}`;
+      throw e;
+    }
   },
   logKeys: (task) => ({ seizureId: task.seizureId, importId: task.importId, chunkId: task.chunk.chunkId }),
   metrics: (result) => [

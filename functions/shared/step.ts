@@ -9,6 +9,8 @@ export interface StepSettings {
   chunkBytes?: number;
   /** DuckDB memory limit of the finalize step, e.g. '2GB'. */
   duckdbMemoryLimit?: string;
+  /** Progress of the normalize step: records and bytes read so far in a chunk (the local progress line). */
+  onProgress?: (progress: { chunkId: string; records: number; bytes: number }) => void;
 }
 
 /** A count a step reports as a CloudWatch metric (Powertools Metrics) after it succeeds. */

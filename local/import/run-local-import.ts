@@ -1,24 +1,21 @@
-import { finalizeImport } from '#domain/import/finalize-import.ts';
 import { chunkResultPrefix, rejectedKey, stagingPrefix } from '#domain/import/import-layout.ts';
-import type { ImportRef, ImportReport } from '#domain/import/import-types.ts';
-import { normalizeChunk } from '#domain/import/normalize-chunk.ts';
-import { DEFAULT_CHUNK_BYTES, planImport } from '#domain/import/plan-import.ts';
-import { readImportReport, recordImportFailure } from '#domain/import/record-failure.ts';
-import { importIdFor, verifyEvidence } from '#domain/import/verify-evidence.ts';
-import type { ObjectStore } from '#domain/storage/object-store.ts';
+import type { ImportReport } from '#domain/import/import-types.ts';
+import { readImportReport } from '#domain/import/record-failure.ts';
+import { importIdFor } from '#domain/import/verify-evidence.ts';
+import type { BucketRole, ObjectStore } from '#domain/storage/object-store.ts';
+import { executionKey } from '#functions/shared/execution-record.ts';
+import { type ExecutionSummary, summarizeExecution } from '../workflow/execution-summary.ts';
+import { type LocalRunOptions, runImportStateMachine } from '../workflow/run-import-state-machine.ts';
 import { uploadSeizure } from './upload-seizure.ts';
 
 export interface ImportProgress {
-  phase: 'upload' | 'verify' | 'plan' | 'normalize' | 'finalize';
+  phase: 'upload' | 'import';
   records: number;
   bytes: number;
   totalBytes: number;
 }
 
-export interface LocalImportOptions {
-  chunkBytes?: number;
-  /** Chunks normalized at once. */
-  concurrency?: number;
+export interface LocalImportOptions extends Omit<LocalRunOptions, 'onProgress'> {
   /** Run again even when this manifest was imported already. */
   force?: boolean;
   onProgress?: (progress: ImportProgress) => void;
@@ -26,24 +23,30 @@ export interface LocalImportOptions {
 
 export interface LocalImportResult {
   report: ImportReport;
+  /** The state machine execution that ran the import; absent when nothing ran. */
+  execution?: ExecutionSummary;
   /** true when the manifest had been imported before and nothing ran */
   alreadyImported: boolean;
 }
 
-/** An import that failed in a step; its report (status failed) is written before this is thrown. */
+/** An import whose execution failed; its report (status failed) says in which step and why. */
 export class ImportFailedError extends Error {
   readonly report: ImportReport | undefined;
+  readonly execution: ExecutionSummary;
 
-  constructor(message: string, report?: ImportReport) {
+  constructor(message: string, execution: ExecutionSummary, report?: ImportReport) {
     super(message);
     this.name = 'ImportFailedError';
     this.report = report;
+    this.execution = execution;
   }
 }
 
 /**
- * `seizure import <dir>` without the state machine: upload, verify, plan, normalize every chunk, finalize,
- * in this process. The steps are the same functions the Lambda handlers call.
+ * `seizure import <dir>`: uploads the seizure to the local landing bucket as a team would upload it to S3,
+ * then runs the import state machine that CDK synthesizes (verify, plan, normalize each chunk, finalize),
+ * each task calling the same step as its Lambda handler. The same manifest is the same import: unless
+ * forced, a manifest imported before starts nothing, like a duplicate trigger event in the cloud.
  */
 export async function runLocalImport(
   store: ObjectStore,
@@ -58,60 +61,46 @@ export async function runLocalImport(
 
   const previous = await readImportReport(store, seizureId, importId);
   if (previous?.status === 'succeeded' && !options.force) return { report: previous, alreadyImported: true };
+  await clearPreviousRun(store, seizureId, importId);
 
   const totalBytes = manifest.files.reduce((n, f) => n + f.bytes, 0);
-  progress({ phase: 'verify', records: 0, bytes: 0, totalBytes });
-  const verified = await verifyEvidence(store, seizureId);
-  const ref: ImportRef = { seizureId, importId: verified.importId, ingestedAt: verified.ingestedAt };
-  let step = 'plan';
-  try {
-    await clearPreviousRun(store, ref);
-    progress({ phase: 'plan', records: 0, bytes: 0, totalBytes });
-    const plan = await planImport(store, ref, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
-
-    step = 'normalize';
-    const done = { records: 0, bytes: 0 };
-    const queue = [...plan.chunks];
-    const worker = async () => {
-      for (let chunk = queue.shift(); chunk; chunk = queue.shift()) {
-        let last = { records: 0, bytes: 0 };
-        const result = await normalizeChunk(
-          store,
-          { ...ref, chunk },
-          {
-            onProgress: (records, bytes) => {
-              done.records += records - last.records;
-              done.bytes += bytes - last.bytes;
-              last = { records, bytes };
-              progress({ phase: 'normalize', ...done, totalBytes });
-            },
-          },
-        );
-        done.records += result.read - last.records;
-        done.bytes += chunk.end - chunk.start - last.bytes;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
-
-    step = 'finalize';
-    progress({ phase: 'finalize', ...done, totalBytes });
-    const report = await finalizeImport(store, ref);
-    return { report, alreadyImported: false };
-  } catch (error) {
-    const report = await recordImportFailure(store, ref, { step, message: (error as Error).message });
-    throw new ImportFailedError(
-      `import ${importId} failed in step ${step}: ${(error as Error).message}`,
-      report,
-    );
+  const perChunk = new Map<string, { records: number; bytes: number }>();
+  const done = { records: 0, bytes: 0 };
+  const execution = await runImportStateMachine(
+    store,
+    { seizureId, importId, ingestedAt: Date.now(), manifestSha256 },
+    {
+      ...options,
+      onProgress: ({ chunkId, records, bytes }) => {
+        const last = perChunk.get(chunkId) ?? { records: 0, bytes: 0 };
+        done.records += records - last.records;
+        done.bytes += bytes - last.bytes;
+        perChunk.set(chunkId, { records, bytes });
+        progress({ phase: 'import', ...done, totalBytes });
+      },
+    },
+  );
+  const summary = summarizeExecution(execution);
+  // The steps record what the state data shows; locally the event log shows more: each state's attempts.
+  await store.write('reports', executionKey(seizureId, importId), JSON.stringify(summary, null, 2), {
+    contentType: 'application/json',
+  });
+  const report = await readImportReport(store, seizureId, importId);
+  if (execution.status === 'FAILED' || !report || report.status !== 'succeeded') {
+    const why = report?.error
+      ? `in step ${report.error.step}: ${report.error.message}`
+      : `${execution.error}: ${execution.cause}`;
+    throw new ImportFailedError(`import ${importId} failed ${why}`, summary, report);
   }
+  return { report, execution: summary, alreadyImported: false };
 }
 
 /** A forced re-run starts from nothing but the evidence and the lake's other imports. */
-async function clearPreviousRun(store: ObjectStore, ref: ImportRef): Promise<void> {
-  const prefixes: [Parameters<ObjectStore['delete']>[0], string][] = [
-    ['lake', stagingPrefix(ref.seizureId, ref.importId)],
-    ['reports', chunkResultPrefix(ref.seizureId, ref.importId)],
-    ['quarantine', rejectedKey(ref.seizureId, ref.importId, '').replace(/\.ndjson$/, '')],
+async function clearPreviousRun(store: ObjectStore, seizureId: string, importId: string): Promise<void> {
+  const prefixes: [BucketRole, string][] = [
+    ['lake', stagingPrefix(seizureId, importId)],
+    ['reports', chunkResultPrefix(seizureId, importId)],
+    ['quarantine', rejectedKey(seizureId, importId, '').replace(/\.ndjson$/, '')],
   ];
   for (const [bucket, prefix] of prefixes) {
     for await (const o of store.list(bucket, prefix)) await store.delete(bucket, o.key);

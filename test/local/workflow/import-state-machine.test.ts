@@ -1,0 +1,134 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readCustodyLog } from '#domain/custody/custody-log.ts';
+import { readImportReport } from '#domain/import/record-failure.ts';
+import { importIdFor, sha256Hex } from '#domain/import/verify-evidence.ts';
+import { DirectoryStore } from '#domain/storage/directory-store.ts';
+import { generateSeizure } from '#generator/generate-seizure.ts';
+import { ImportFailedError, runLocalImport } from '#local/import/run-local-import.ts';
+import { uploadSeizure } from '#local/import/upload-seizure.ts';
+import { openLocalLake, queryRows } from '#local/sql/local-lake.ts';
+import { runImportStateMachine } from '#local/workflow/run-import-state-machine.ts';
+
+const CHUNK_BYTES = 120_000;
+
+async function setup(seed: string) {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'sfn-'));
+  const dir = path.join(root, 'seizure');
+  await generateSeizure({ platform: 'skyecc', messages: 3000, seed, out: dir, malformedRate: 0.01 });
+  return { store: new DirectoryStore(path.join(root, 'home')), home: path.join(root, 'home'), dir };
+}
+
+async function lakeIds(home: string): Promise<string[]> {
+  const duckdb = await openLocalLake(home);
+  try {
+    return (await queryRows(duckdb, 'SELECT message_id FROM messages ORDER BY 1')).rows.map(
+      (r) => r.message_id as string,
+    );
+  } finally {
+    duckdb.close();
+  }
+}
+
+/** A store whose writes of one chunk's staged Parquet fail, `times` times (Infinity: always), as S3 might. */
+class FaultyStore extends DirectoryStore {
+  failures = 0;
+  readonly #chunkId: string;
+  readonly #times: number;
+
+  constructor(root: string, chunkId: string, times: number) {
+    super(root);
+    this.#chunkId = chunkId;
+    this.#times = times;
+  }
+
+  override async write(...args: Parameters<DirectoryStore['write']>): Promise<void> {
+    const [bucket, key] = args;
+    if (bucket === 'lake' && key.endsWith(`/${this.#chunkId}.parquet`) && this.failures < this.#times) {
+      this.failures++;
+      throw new Error('SlowDown: please reduce your request rate (injected)');
+    }
+    return super.write(...args);
+  }
+}
+
+describe('the import state machine, run locally', () => {
+  it('retries a chunk that fails once, and the import succeeds with every record accounted for', async () => {
+    const clean = await setup('sfn-a');
+    const cleanResult = await runLocalImport(clean.store, clean.dir, {
+      chunkBytes: CHUNK_BYTES,
+      retryIntervalMs: 10,
+    });
+
+    const faulty = await setup('sfn-a');
+    const store = new FaultyStore(faulty.home, 'f0000-c00001', 1);
+    const { report, execution } = await runLocalImport(store, faulty.dir, {
+      chunkBytes: CHUNK_BYTES,
+      retryIntervalMs: 10,
+    });
+    expect(store.failures).toBe(1);
+    expect(report.status).toBe('succeeded');
+    expect(report.counts).toEqual(cleanResult.report.counts);
+    const chunkState = execution!.states.find((s) => s.state === 'Normalize chunk')!;
+    expect(chunkState.iterations!.succeeded).toBeGreaterThan(2);
+    expect(chunkState.attempts).toBe(chunkState.iterations!.succeeded + 1);
+    expect(await lakeIds(faulty.home)).toEqual(await lakeIds(clean.home));
+  });
+
+  it('fails the import naming the chunk and the cause when a chunk always fails; a re-run completes it without duplicates', async () => {
+    const { home, dir } = await setup('sfn-b');
+    const store = new FaultyStore(home, 'f0000-c00002', Infinity);
+    const failing = runLocalImport(store, dir, { chunkBytes: CHUNK_BYTES, retryIntervalMs: 10 });
+    const error = (await failing.catch((e) => e)) as ImportFailedError;
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect(error.report).toMatchObject({
+      status: 'failed',
+      error: {
+        step: 'normalize',
+        message: expect.stringMatching(
+          /chunk f0000-c00002 \(data\/sky-messages-0001\.ndjson bytes \d+-\d+\): SlowDown/,
+        ),
+      },
+    });
+    expect(error.execution.status).toBe('FAILED');
+    expect(error.execution.states.find((s) => s.state === 'Record failure')?.status).toBe('succeeded');
+    expect(await lakeIds(home)).toEqual([]); // nothing of a failed import enters the lake
+    const custody = (await readCustodyLog(store, error.report!.seizureId)).map((e) => e.entry.action);
+    expect(custody).toEqual(['evidence-verified', 'import-started', 'import-failed']);
+
+    expect(store.failures).toBe(3); // the first attempt and two retries
+    const again = await runLocalImport(new DirectoryStore(home), dir, {
+      chunkBytes: CHUNK_BYTES,
+      retryIntervalMs: 10,
+    });
+    expect(again.report.status).toBe('succeeded');
+    const ids = await lakeIds(home);
+    expect(ids).toHaveLength(again.report.counts.written);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('does not retry evidence that no longer matches its manifest, and records why', async () => {
+    const { store, home, dir } = await setup('sfn-c');
+    const { manifest, manifestSha256 } = await uploadSeizure(store, dir);
+    const key = `seizures/${manifest.seizureId}/${manifest.files[0]!.path}`;
+    const file = store.localPath('landing', key);
+    const bytes = await fs.readFile(file);
+    bytes[0] = 0x20;
+    await fs.chmod(file, 0o644);
+    await fs.writeFile(file, bytes);
+    const importId = importIdFor(manifestSha256);
+    const execution = await runImportStateMachine(
+      store,
+      { seizureId: manifest.seizureId, importId, ingestedAt: Date.now(), manifestSha256 },
+      { retryIntervalMs: 10 },
+    );
+    expect(execution.status).toBe('FAILED');
+    expect(execution.events.filter((e) => e.type === 'StateRetried')).toEqual([]);
+    const report = await readImportReport(store, manifest.seizureId, importId);
+    expect(report?.error).toMatchObject({ step: 'verify', message: expect.stringContaining('SHA-256 is') });
+    expect(await lakeIds(home)).toEqual([]);
+    expect(sha256Hex(bytes)).not.toBe(manifest.files[0]!.sha256);
+  });
+});
