@@ -63,7 +63,7 @@ export async function demoCommand(args: string[]): Promise<number> {
       );
     }
     const progress = progressLine();
-    const { report, alreadyImported } = await runLocalImport(store, out, {
+    const { report, alreadyImported, execution } = await runLocalImport(store, out, {
       onProgress: (p) => progress.update(p),
     }).finally(() => progress.stop());
     const c = report.counts;
@@ -71,6 +71,12 @@ export async function demoCommand(args: string[]): Promise<number> {
       `${alreadyImported ? 'already imported' : 'imported'} ${report.seizureId}: read ${c.read}, written ${c.written}, ` +
         `rejected ${c.rejected} (quarantined with reasons), duplicates ${c.duplicates}`,
     );
+    if (execution) {
+      const chunks = execution.states.find((st) => st.iterations)?.iterations?.succeeded ?? 0;
+      say(
+        `  ran the import state machine synthesized from infra/ (execution ${execution.name}, ${chunks} chunk(s))`,
+      );
+    }
   }
 
   const duckdb = await openLocalLake(home);
