@@ -39,6 +39,11 @@ export const chunkSchema = z.object({
   start: z.number().int().nonnegative(),
   end: z.number().int().nonnegative(),
   columns: z.array(z.string()).optional(),
+  /** Adapter state for reading from the chunk's start (see Chunk.context). */
+  context: z
+    .string()
+    .max(64 * 1024)
+    .optional(),
 });
 
 export const chunkTaskSchema = importRefSchema.extend({ chunk: chunkSchema });

@@ -21,6 +21,11 @@ export interface Chunk {
   end: number;
   /** Column names of a CSV file whose header sits outside this chunk. */
   columns?: string[];
+  /**
+   * What an adapter learned while planning that it needs to read from the chunk's start (JSON, small): e.g. the
+   * XML elements open at that point, the chat a Telegram chunk begins in, the date order of a WhatsApp export.
+   */
+  context?: string;
 }
 
 /** A record that could not become a message, with its location in the evidence and why. */
@@ -35,12 +40,34 @@ export interface Rejection {
   raw_base64?: string;
 }
 
-export type NormalizedRecord = { message: CanonicalMessage } | { rejection: Rejection };
+/** Bytes a message carried (a mail attachment), stored once in the lake bucket under `attachmentKey(sha256)`. */
+export interface AttachmentBlob {
+  sha256: string;
+  bytes: Uint8Array;
+  mediaType: string | null;
+}
+
+export type NormalizedRecord =
+  | { message: CanonicalMessage; attachments?: AttachmentBlob[] }
+  | { rejection: Rejection };
+
+/** Content-addressed key of an attachment in the lake bucket. */
+export const attachmentKey = (sha256: string) => `attachments/${sha256}`;
+
+/** Reads a file the manifest lists (by its manifest path) from the verified evidence, e.g. a PGP key. */
+export type EvidenceReader = (path: string) => Promise<Buffer>;
+
+/** Resolves a secret by its name in the cloud's secret store (never logged). */
+export type SecretResolver = (name: string) => Promise<string>;
 
 export interface ImportContext {
   manifest: Manifest;
   importId: string;
   ingestedAt: number;
+  /** Other files of the seizure (keys); absent where the caller cannot read evidence. */
+  readEvidence?: EvidenceReader;
+  /** The cloud's secret store; absent locally, where secrets come from files or the environment. */
+  resolveSecret?: SecretResolver;
 }
 
 /** Turns one format's records into canonical messages. Every record read yields exactly one result. */

@@ -1,13 +1,18 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { NormalizedRecord, Rejection } from '../adapters/adapter.ts';
+import {
+  attachmentKey,
+  type NormalizedRecord,
+  type Rejection,
+  type SecretResolver,
+} from '../adapters/adapter.ts';
 import { adapterFor } from '../adapters/adapter-registry.ts';
 import { ChunkParquetWriter } from '../lake/chunk-parquet-writer.ts';
 import { openDuckDB } from '../lake/duckdb-session.ts';
 import type { CanonicalMessage } from '../schema/message-schema.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { chunkResultKey, rejectedKey, stagingKey } from './import-layout.ts';
+import { chunkResultKey, landingFileKey, rejectedKey, stagingKey } from './import-layout.ts';
 import type { ChunkResult, ChunkTask } from './import-types.ts';
 import { readManifest } from './verify-evidence.ts';
 
@@ -16,6 +21,8 @@ export interface NormalizeOptions {
   workDirectory?: string;
   /** Called after each batch with the records and bytes read so far in this chunk. */
   onProgress?: (records: number, bytes: number) => void;
+  /** The cloud's secret store, for PGP keys and passphrases the manifest names by secret. */
+  resolveSecret?: SecretResolver;
 }
 
 /**
@@ -30,7 +37,10 @@ export async function normalizeChunk(
 ): Promise<ChunkResult> {
   const { seizureId, importId, chunk } = task;
   const { manifest } = await readManifest(store, seizureId);
-  const adapter = adapterFor(manifest, task);
+  const adapter = adapterFor(manifest, task, {
+    readEvidence: (p) => store.readBuffer('landing', landingFileKey(seizureId, p)),
+    resolveSecret: options.resolveSecret,
+  });
   const work = await fs.mkdtemp(path.join(options.workDirectory ?? os.tmpdir(), `chunk-${chunk.chunkId}-`));
   const duckdb = await openDuckDB({ threads: 1, tempDirectory: path.join(work, 'duckdb') });
   try {
@@ -42,8 +52,22 @@ export async function normalizeChunk(
     for await (const batch of adapter.read(chunk, bytes)) {
       const messages: CanonicalMessage[] = [];
       for (const record of batch) {
-        if ('message' in record) messages.push(record.message);
-        else rejections.push(record.rejection);
+        if ('message' in record) {
+          messages.push(record.message);
+          // Attachments are content-addressed: one object per distinct content, whichever chunk wrote it.
+          for (const a of record.attachments ?? []) {
+            const key = attachmentKey(a.sha256);
+            if (await store.head('lake', key)) continue;
+            await store.write(
+              'lake',
+              key,
+              Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.byteLength),
+              {
+                contentType: a.mediaType ?? 'application/octet-stream',
+              },
+            );
+          }
+        } else rejections.push(record.rejection);
       }
       writer.append(messages);
       read += batch.length;

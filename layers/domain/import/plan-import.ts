@@ -22,6 +22,8 @@ export async function planImport(
   const chunks: Chunk[] = [];
   for (const [fileIndex, file] of evidenceFiles(manifest).entries()) {
     if (file.bytes === 0) continue; // an empty file has no records; the report shows it with zero counts
+    // Keys and media files are verified evidence, but not messages: the report shows them with zero counts.
+    if ((manifest.files[fileIndex]?.role ?? 'data') !== 'data') continue;
     const open = (start: number, end: number) => store.read('landing', file.key, { start, end });
     const fileChunks = await adapter.plan(file, open, chunkBytes);
     for (const chunk of fileChunks) {

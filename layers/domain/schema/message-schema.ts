@@ -118,6 +118,13 @@ export const messageFields = [
   },
   { name: 'body', type: 'string', required: false, search: 'multilingual-text', doc: 'decoded message text' },
   {
+    name: 'body_status',
+    type: 'string',
+    required: false,
+    search: 'keyword',
+    doc: 'null for a body that was never encrypted; decrypted, encrypted (no key supplied fits: body is the ciphertext) or decryption-failed',
+  },
+  {
     name: 'language',
     type: 'string',
     required: false,
@@ -137,6 +144,27 @@ export const messageFields = [
     required: false,
     search: 'geo-point',
     doc: 'location of the record',
+  },
+  {
+    name: 'reply_to',
+    type: 'string',
+    required: false,
+    search: 'keyword',
+    doc: 'message_id of the message this one replies to',
+  },
+  {
+    name: 'forwarded_from',
+    type: 'string',
+    required: false,
+    search: 'keyword',
+    doc: 'handle or name of the original author of a forwarded message',
+  },
+  {
+    name: 'edited_at',
+    type: 'timestamp',
+    required: false,
+    search: 'date',
+    doc: 'time of the last edit, UTC, where recorded',
   },
   {
     name: 'source_object',
@@ -191,6 +219,9 @@ export interface Attachment {
   object_key: string | null;
 }
 
+/** What became of an encrypted body: read with a supplied key, kept as ciphertext, or damaged. */
+export type BodyStatus = 'decrypted' | 'encrypted' | 'decryption-failed';
+
 export interface CanonicalMessage {
   message_id: string;
   seizure_id: string;
@@ -207,9 +238,13 @@ export interface CanonicalMessage {
   sender_device: string | null;
   recipients: string[];
   body: string | null;
+  body_status: BodyStatus | null;
   language: string | null;
   attachments: Attachment[] | null;
   geo: { lat: number; lon: number } | null;
+  reply_to: string | null;
+  forwarded_from: string | null;
+  edited_at: number | null;
   source_object: string;
   source_sha256: string;
   source_offset: number;
