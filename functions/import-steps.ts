@@ -1,4 +1,5 @@
 import { finalizeStep } from './finalize/finalize-step.ts';
+import { indexStep } from './index-seizure/index-step.ts';
 import { normalizeStep } from './normalize/normalize-step.ts';
 import { planStep } from './plan/plan-step.ts';
 import { recordFailureStep } from './record-failure/record-failure-step.ts';
@@ -17,4 +18,5 @@ export const importSteps: Readonly<Record<string, Step<any, any>>> = {
   normalize: normalizeStep,
   finalize: finalizeStep,
   'record-failure': recordFailureStep,
+  'index-seizure': indexStep,
 };

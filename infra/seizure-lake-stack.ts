@@ -3,7 +3,9 @@ import type { Construct } from 'constructs';
 import { Catalog } from './catalog/catalog.ts';
 import { EvidenceStore } from './evidence-store/evidence-store.ts';
 import { ImportWorkflow } from './import-workflow/import-workflow.ts';
+import { DuckDbLayer } from './lambda/duckdb-layer.ts';
 import { Monitoring } from './monitoring/monitoring.ts';
+import { Search } from './search/search.ts';
 import type { SeizureLakeSettings } from './settings.ts';
 
 export interface SeizureLakeStackProps extends StackProps {
@@ -13,7 +15,7 @@ export interface SeizureLakeStackProps extends StackProps {
 const MiB = 1024 * 1024;
 
 /**
- * The whole cloud system in one stack: evidence store, catalog, import workflow, monitoring. One stack and
+ * The whole cloud system in one stack: evidence store, catalog, search, import workflow, monitoring. One stack and
  * not a storage/processing pair: the stateful resources (buckets, keys, logs) are retained on deletion and
  * the stack has termination protection, while cross-stack exports would pin every bucket and key the
  * functions use (an export in use can be neither changed nor removed) and split each grant across two
@@ -23,6 +25,7 @@ export class SeizureLakeStack extends Stack {
   readonly store: EvidenceStore;
   readonly catalog: Catalog;
   readonly workflow: ImportWorkflow;
+  readonly search: Search;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: SeizureLakeStackProps) {
@@ -40,10 +43,15 @@ export class SeizureLakeStack extends Stack {
       store: this.store,
       bytesScannedCutoffGb: settings.athenaBytesScannedCutoffGb,
     });
+    // Native DuckDB (~70 MB) once, for the functions that read or write Parquet.
+    const duckdb = new DuckDbLayer(this, 'DuckDbLayer');
+    this.search = new Search(this, 'Search', { store: this.store, duckdb });
     this.workflow = new ImportWorkflow(this, 'ImportWorkflow', {
       store: this.store,
       mapMaxConcurrency: settings.mapMaxConcurrency,
       chunkBytes: settings.chunkMb * MiB,
+      duckdb,
+      indexFunction: this.search.indexFunction,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       workflow: this.workflow,
@@ -65,5 +73,16 @@ export class SeizureLakeStack extends Stack {
     output('GlueDatabaseName', this.catalog.databaseName, 'Glue database of the messages table and views');
     output('AthenaWorkGroupName', this.catalog.workGroupName, 'Athena workgroup analysts query in');
     output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'Subscribe here to receive alarms');
+    output(
+      'SearchDomainEndpoint',
+      this.search.domain.domainEndpoint,
+      'The OpenSearch domain (HTTPS, IAM-signed)',
+    );
+    output(
+      'DashboardsUrl',
+      `https://${this.search.domain.domainEndpoint}/_dashboards`,
+      'OpenSearch Dashboards',
+    );
+    output('DashboardsUserPoolId', this.search.userPool.userPoolId, 'Add analysts to this Cognito user pool');
   }
 }

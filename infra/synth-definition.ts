@@ -5,6 +5,11 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { BucketRole } from '#domain/storage/object-store.ts';
 import { type ImportStep, taskHandlers } from './import-workflow/import-definition.ts';
+import { searchTaskHandlers } from './search/search-index-states.ts';
+
+/** A Task state's handler folder under functions/: the import steps and the index step. */
+export type TaskHandler = ImportStep | 'index-seizure';
+
 import { repoRoot } from './lambda/function-with-log-group.ts';
 import { SeizureLakeStack } from './seizure-lake-stack.ts';
 import { readSettings } from './settings.ts';
@@ -21,9 +26,9 @@ export interface ImportDefinition {
   /** The import state machine exactly as CDK synthesizes it, its references replaced by placeholders. */
   definition: AslDefinition;
   /** Task state name → handler folder under functions/ (e.g. "Verify evidence" → "verify"). */
-  taskStates: Record<string, ImportStep>;
+  taskStates: Record<string, TaskHandler>;
   /** Task `Resource` placeholder ARN → handler folder. */
-  taskResources: Record<string, ImportStep>;
+  taskResources: Record<string, TaskHandler>;
   /** Placeholder bucket name (ItemReader/ResultWriter `Bucket`) → storage role. */
   buckets: Record<string, BucketRole>;
 }
@@ -81,8 +86,12 @@ export function synthesizeImportDefinition(context: Record<string, unknown> = {}
 
     const refs = new Map<string, string>();
     const arns = new Map<string, string>();
-    const taskResources: Record<string, ImportStep> = {};
-    for (const [folder, fn] of Object.entries(stack.workflow.functions) as [ImportStep, IConstruct][]) {
+    const taskResources: Record<string, TaskHandler> = {};
+    const functions: [TaskHandler, IConstruct][] = [
+      ...(Object.entries(stack.workflow.functions) as [ImportStep, IConstruct][]),
+      ['index-seizure', stack.search.indexFunction],
+    ];
+    for (const [folder, fn] of functions) {
       const arn = localFunctionArn(folder);
       arns.set(logicalId(fn), arn);
       taskResources[arn] = folder;
@@ -99,7 +108,12 @@ export function synthesizeImportDefinition(context: Record<string, unknown> = {}
     const definitionString = template.Resources[machineId]?.Properties?.DefinitionString;
     const text = resolve(definitionString, refs, arns);
     const definition = JSON.parse(text) as AslDefinition;
-    const result: ImportDefinition = { definition, taskStates: { ...taskHandlers }, taskResources, buckets };
+    const result: ImportDefinition = {
+      definition,
+      taskStates: { ...taskHandlers, ...searchTaskHandlers },
+      taskResources,
+      buckets,
+    };
     cache.set(cacheKey, result);
     return structuredClone(result);
   } finally {

@@ -8,7 +8,9 @@ import { provisionMoto } from '#local/s3-server/provision.ts';
 
 const started = Date.now();
 const opensearch = await provisionOpenSearch();
-process.stdout.write(`opensearch ${opensearch.version} in ${opensearch.home}${opensearch.fetched ? ' (downloaded)' : ''}\n`);
+process.stdout.write(
+  `opensearch ${opensearch.version} in ${opensearch.home}${opensearch.fetched ? ' (downloaded)' : ''}\n`,
+);
 const moto = await provisionMoto();
 process.stdout.write(`moto in ${moto}\n`);
 process.stdout.write(`local services provisioned in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

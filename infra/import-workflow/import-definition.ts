@@ -6,6 +6,7 @@ import {
   DistributedMap,
   Errors,
   Fail,
+  type IChainable,
   JitterType,
   JsonPath,
   Pass,
@@ -30,6 +31,7 @@ export const importStates = {
   normalizeChunks: 'Normalize chunks',
   normalize: 'Normalize chunk',
   finalize: 'Finalize import',
+  indexFailed: 'Index failed',
   succeeded: 'Import succeeded',
   recordFailure: 'Record failure',
   failed: 'Import failed',
@@ -111,6 +113,12 @@ export interface ImportDefinitionProps {
   mapMaxConcurrency: number;
   /** The normalize function's timeout; the task gives it a minute more before States.Timeout. */
   normalizeTimeout: Duration;
+  /**
+   * The step after finalize that makes the seizure searchable (infra/search: prepare, index each month,
+   * check). It fails the execution through "Index failed", not the failure report: the lake is complete
+   * and its report says so; `seizure reindex` (or a redrive) repairs the index.
+   */
+  indexSteps?: (onFailure: IChainable) => Chain;
 }
 
 /** The ids every task needs: the import reference. */
@@ -242,9 +250,14 @@ export function importDefinition(scope: Construct, props: ImportDefinitionProps)
     resultPath: '$.report',
   }).addCatch(onFailure(importStates.finalizeFailed, 'finalize', ['verified', 'plan', 'mapRun']), catchInto);
 
-  return Chain.start(verify)
-    .next(plan)
-    .next(normalizeChunks)
-    .next(finalize)
-    .next(new Succeed(scope, importStates.succeeded, { comment: 'The import report has status succeeded.' }));
+  const succeeded = new Succeed(scope, importStates.succeeded, {
+    comment: 'The import report has status succeeded and, with search, every message is indexed.',
+  });
+  const indexFailed = new Fail(scope, importStates.indexFailed, {
+    comment: 'The lake is complete (its report says succeeded) but the index is not; reindex repairs it.',
+    errorPath: '$.error.Error',
+    causePath: '$.error.Cause',
+  });
+  const afterFinalize = props.indexSteps ? props.indexSteps(indexFailed).next(succeeded) : succeeded;
+  return Chain.start(verify).next(plan).next(normalizeChunks).next(finalize).next(afterFinalize);
 }

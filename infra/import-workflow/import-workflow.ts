@@ -1,13 +1,14 @@
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EvidenceStore } from '../evidence-store/evidence-store.ts';
-import { DuckDbLayer } from '../lambda/duckdb-layer.ts';
+import type { DuckDbLayer } from '../lambda/duckdb-layer.ts';
 import { FunctionWithLogGroup } from '../lambda/function-with-log-group.ts';
 import {
   acknowledgeRule,
@@ -16,6 +17,7 @@ import {
   objectsOf,
   versionsOf,
 } from '../nag/seizure-lake-checks.ts';
+import { searchIndexStates } from '../search/search-index-states.ts';
 import { type ImportStep, importDefinition } from './import-definition.ts';
 
 export interface ImportWorkflowProps {
@@ -24,6 +26,10 @@ export interface ImportWorkflowProps {
   mapMaxConcurrency: number;
   /** Chunk size of the plan step, in bytes. */
   chunkBytes: number;
+  /** The DuckDB layer (shared with search's index function). */
+  duckdb: DuckDbLayer;
+  /** The function of the index step after finalize (Search.indexFunction); without it, no index step. */
+  indexFunction?: IFunction;
 }
 
 /** The manifest key pattern that starts an import (EventBridge wildcard). */
@@ -46,7 +52,7 @@ export class ImportWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: ImportWorkflowProps) {
     super(scope, id);
     const { store } = props;
-    this.duckdb = new DuckDbLayer(this, 'DuckDbLayer');
+    this.duckdb = props.duckdb;
 
     const verify = new FunctionWithLogGroup(this, 'VerifyFunction', {
       folder: 'verify',
@@ -125,6 +131,12 @@ export class ImportWorkflow extends Construct {
           reports: store.reports,
           mapMaxConcurrency: props.mapMaxConcurrency,
           normalizeTimeout,
+          ...(props.indexFunction
+            ? {
+                indexSteps: (onFailure) =>
+                  searchIndexStates(this, { indexFunction: props.indexFunction!, onFailure }),
+              }
+            : {}),
         }),
       ),
       tracingEnabled: true,
@@ -135,7 +147,7 @@ export class ImportWorkflow extends Construct {
     store.dataKey.grantEncryptDecrypt(this.stateMachine);
     acknowledgeWildcards(
       this.stateMachine,
-      versionsOf(...Object.values(this.functions)),
+      versionsOf(...Object.values(this.functions), ...(props.indexFunction ? [props.indexFunction] : [])),
       objectsOf(store.reports),
       ...bucketGrantReasons,
       {

@@ -4,6 +4,8 @@ import { readImportReport } from '#domain/import/record-failure.ts';
 import { importIdFor } from '#domain/import/verify-evidence.ts';
 import type { BucketRole, ObjectStore } from '#domain/storage/object-store.ts';
 import { executionKey } from '#functions/shared/execution-record.ts';
+import { indexAfterImport, SearchIndexingError } from '../search/index-after-import.ts';
+import { localSearchClient } from '../search/local-search.ts';
 import { type ExecutionSummary, summarizeExecution } from '../workflow/execution-summary.ts';
 import { type LocalRunOptions, runImportStateMachine } from '../workflow/run-import-state-machine.ts';
 import { uploadSeizure } from './upload-seizure.ts';
@@ -27,6 +29,8 @@ export interface LocalImportResult {
   execution?: ExecutionSummary;
   /** true when the manifest had been imported before and nothing ran */
   alreadyImported: boolean;
+  /** What the index step found: every message of the seizure searchable (index count = lake count). */
+  search?: unknown;
 }
 
 /** An import whose execution failed; its report (status failed) says in which step and why. */
@@ -60,8 +64,22 @@ export async function runLocalImport(
   const importId = importIdFor(manifestSha256);
 
   const previous = await readImportReport(store, seizureId, importId);
-  if (previous?.status === 'succeeded' && !options.force) return { report: previous, alreadyImported: true };
+  if (previous?.status === 'succeeded' && !options.force) {
+    // Nothing to import; an index an earlier run left incomplete is completed (throws SearchIndexingError).
+    const search = await indexAfterImport(store, previous, { whenIncomplete: true });
+    return { report: previous, alreadyImported: true, ...(search ? { search } : {}) };
+  }
   await clearPreviousRun(store, seizureId, importId);
+  // The index step needs an OpenSearch: this home's node, started on first use. If none can be had, the import
+  // still runs (the lake does not depend on it) and ends in "Index failed" with this reason.
+  const searchUnavailable = await localSearchClient({ start: true }).then(
+    ({ url }) => {
+      // The index step reads its connection from the environment, as its Lambda does.
+      process.env.OPENSEARCH_URL ||= url;
+      return undefined;
+    },
+    (error: Error) => error.message,
+  );
 
   const totalBytes = manifest.files.reduce((n, f) => n + f.bytes, 0);
   const perChunk = new Map<string, { records: number; bytes: number }>();

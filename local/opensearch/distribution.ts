@@ -38,39 +38,81 @@ export interface Distribution {
 }
 
 /**
- * Makes the minimal distribution available in the cache: downloaded with Maven (checksums enforced) and
- * unpacked on the first call, returned from the cache without any network on later calls. The unpacked
- * tree is moved into place with one rename, so a crash or a concurrent caller never leaves half of it.
+ * Modules of the full distribution that local mode needs and the minimal one lacks, each published to Maven
+ * Central as `org.opensearch.plugin:<name>:<version>` (a jar). `analysis-common` brings the language
+ * analyzers and stemmers the `messages` index is built with (Dutch, English, French, Spanish, German).
+ */
+export const LOCAL_MODULES: readonly ModuleSpec[] = [
+  {
+    name: 'analysis-common',
+    classname: 'org.opensearch.analysis.common.CommonAnalysisPlugin',
+    description: 'Adds "built in" analyzers to OpenSearch.',
+  },
+];
+
+export interface ModuleSpec {
+  name: string;
+  classname: string;
+  description: string;
+}
+
+/**
+ * Makes the minimal distribution and the modules of LOCAL_MODULES available in the cache: downloaded with
+ * Maven (checksums enforced) and unpacked on the first call, returned from the cache without any network on
+ * later calls. Each tree is moved into place with one rename, so a crash or a concurrent caller never leaves
+ * half of it.
  */
 export async function provisionOpenSearch(version: string = OPENSEARCH_VERSION): Promise<Distribution> {
   const home = distributionDir(version);
-  if (await isUnpacked(home)) return { home, version, fetched: false };
+  let fetched = false;
+  if (!(await isUnpacked(home))) {
+    await fetchDistribution(home, version);
+    fetched = true;
+  }
+  for (const module of LOCAL_MODULES) {
+    if (await hasModule(home, module.name)) continue;
+    await fetchModule(home, version, module);
+    fetched = true;
+  }
+  return { home, version, fetched };
+}
 
+function maven(home: string, version: string): string {
   const mvn = findOnPath('mvn');
   if (!mvn) {
     throw new Error(
-      `OpenSearch ${version} is not in the cache (${home}) and Maven is not installed to fetch it ` +
+      `OpenSearch ${version} is not complete in the cache (${home}) and Maven is not installed to fetch it ` +
         `(apt-get install maven), or copy an unpacked distribution there.`,
     );
   }
+  return mvn;
+}
+
+/** Downloads one artifact into `directory` (a fresh one: Maven runs outside any project). */
+async function mavenCopy(mvn: string, artifact: string, directory: string): Promise<void> {
+  await run(
+    mvn,
+    [
+      '--batch-mode',
+      '--quiet',
+      '--strict-checksums',
+      '-Dstyle.color=never',
+      `${DEPENDENCY_PLUGIN}:copy`,
+      `-Dartifact=${artifact}`,
+      `-DoutputDirectory=${directory}`,
+    ],
+    // Outside any project, so no pom.xml in the working directory can change what Maven does.
+    { cwd: directory },
+  );
+}
+
+async function fetchDistribution(home: string, version: string): Promise<void> {
+  const mvn = maven(home, version);
   const parent = path.dirname(home);
   await fs.mkdir(parent, { recursive: true, mode: 0o755 });
   const staging = await fs.mkdtemp(path.join(parent, `.staging-${version}-`));
   try {
-    await run(
-      mvn,
-      [
-        '--batch-mode',
-        '--quiet',
-        '--strict-checksums',
-        '-Dstyle.color=never',
-        `${DEPENDENCY_PLUGIN}:copy`,
-        `-Dartifact=${distributionArtifact(version)}`,
-        `-DoutputDirectory=${staging}`,
-      ],
-      // Outside any project, so no pom.xml in the working directory can change what Maven does.
-      { cwd: staging },
-    );
+    await mavenCopy(mvn, distributionArtifact(version), staging);
     const zip = path.join(staging, `opensearch-${version}.zip`);
     const unpacked = path.join(staging, 'unpacked');
     await fs.mkdir(unpacked);
@@ -89,7 +131,55 @@ export async function provisionOpenSearch(version: string = OPENSEARCH_VERSION):
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }
-  return { home, version, fetched: true };
+}
+
+/**
+ * A module directory as the full distribution has it: the module's jar and its plugin descriptor. The
+ * modules needed here depend on nothing beyond the jars in `lib/`.
+ */
+async function fetchModule(home: string, version: string, module: ModuleSpec): Promise<void> {
+  const mvn = maven(home, version);
+  const modules = path.join(home, 'modules');
+  const staging = await fs.mkdtemp(path.join(modules, `.staging-${module.name}-`));
+  try {
+    const tree = path.join(staging, module.name);
+    await fs.mkdir(tree);
+    await mavenCopy(mvn, `org.opensearch.plugin:${module.name}:${version}:jar`, tree);
+    await fs.writeFile(path.join(tree, 'plugin-descriptor.properties'), moduleDescriptor(module, version));
+    await run('chmod', ['-R', 'a+rX', tree]);
+    try {
+      await fs.rename(tree, path.join(modules, module.name));
+    } catch (error) {
+      if (!(await hasModule(home, module.name))) throw error;
+    }
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
+  }
+}
+
+export function moduleDescriptor(module: ModuleSpec, version: string): string {
+  return `${[
+    '# Written by seizure-lake (local/opensearch/distribution.ts), as the full distribution ships it.',
+    `description=${module.description}`,
+    `version=${version}`,
+    `name=${module.name}`,
+    `classname=${module.classname}`,
+    'java.version=11',
+    `opensearch.version=${version}`,
+    'custom.foldername=',
+    // The full distribution extends lang-painless here, for scripts; local mode runs no scripts.
+    'extended.plugins=',
+    'has.native.controller=false',
+  ].join('\n')}\n`;
+}
+
+async function hasModule(home: string, name: string): Promise<boolean> {
+  try {
+    await fs.access(path.join(home, 'modules', name, 'plugin-descriptor.properties'));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function isUnpacked(home: string): Promise<boolean> {

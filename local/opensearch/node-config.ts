@@ -6,14 +6,17 @@ export interface NodeSettings {
   port: number;
   /** JVM heap, e.g. `512m` or `1g`: `$SEIZURE_OPENSEARCH_HEAP`, default 1g. */
   heap: string;
+  /** Further node settings for opensearch.yml (e.g. a small write queue for a back-pressure test). */
+  extra?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export const DEFAULT_HEAP = '1g';
 
-export function heapFromEnv(): string {
-  const heap = process.env.SEIZURE_OPENSEARCH_HEAP ?? DEFAULT_HEAP;
+/** The heap asked for (or `$SEIZURE_OPENSEARCH_HEAP`, else 1g), checked. */
+export function heapFromEnv(explicit?: string): string {
+  const heap = explicit ?? process.env.SEIZURE_OPENSEARCH_HEAP ?? DEFAULT_HEAP;
   if (!/^\d+[kmg]$/i.test(heap))
-    throw new Error(`SEIZURE_OPENSEARCH_HEAP must look like 512m or 1g, got ${heap}`);
+    throw new Error(`the OpenSearch heap (SEIZURE_OPENSEARCH_HEAP) must look like 512m or 1g, got ${heap}`);
   return heap;
 }
 
@@ -23,7 +26,10 @@ export function heapFromEnv(): string {
  */
 export async function writeNodeConfig(layout: NodeLayout, distribution: string, settings: NodeSettings) {
   await fs.mkdir(path.join(layout.config, 'jvm.options.d'), { recursive: true });
-  await fs.writeFile(path.join(layout.config, 'opensearch.yml'), openSearchYml(layout, settings.port));
+  await fs.writeFile(
+    path.join(layout.config, 'opensearch.yml'),
+    openSearchYml(layout, settings.port, settings.extra ?? {}),
+  );
   const jvmOptions = await fs.readFile(path.join(distribution, 'config', 'jvm.options'), 'utf8');
   await fs.writeFile(
     path.join(layout.config, 'jvm.options'),
@@ -35,7 +41,11 @@ export async function writeNodeConfig(layout: NodeLayout, distribution: string, 
   );
 }
 
-function openSearchYml(layout: NodeLayout, port: number): string {
+function openSearchYml(
+  layout: NodeLayout,
+  port: number,
+  extra: Readonly<Record<string, string | number | boolean>>,
+): string {
   const lines = [
     '# Written by seizure-lake (local/opensearch/node-config.ts) at every start; edits here are lost.',
     `cluster.name: ${CLUSTER_NAME}`,
@@ -48,6 +58,10 @@ function openSearchYml(layout: NodeLayout, port: number): string {
     'discovery.type: single-node',
     // A dev disk that is 90% full must not turn every index read-only.
     'cluster.routing.allocation.disk.threshold_enabled: false',
+    ...Object.entries(extra).map(([key, value]) => {
+      if (!/^[a-z][a-z0-9_.]*$/.test(key)) throw new Error(`not an OpenSearch setting name: ${key}`);
+      return `${key}: ${JSON.stringify(value)}`;
+    }),
   ];
   return `${lines.join('\n')}\n`;
 }

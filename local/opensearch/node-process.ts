@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { findOnPath } from './commands.ts';
 import { CLUSTER_NAME, type NodeLayout } from './layout.ts';
-import type { Account } from './service-user.ts';
+import { type AccountAccess, commandAs } from './service-user.ts';
 
 /** Marks the node's environment, so a pid in the pid file is known to be this home's node and no other process. */
 const HOME_MARKER = 'SEIZURE_OPENSEARCH_HOME';
@@ -26,7 +26,8 @@ export interface LaunchOptions {
   distribution: string;
   layout: NodeLayout;
   javaHome: string;
-  account?: Account;
+  /** The unprivileged account (and whether it needs CAP_DAC_READ_SEARCH) when we are root. */
+  access?: AccountAccess;
 }
 
 /**
@@ -34,15 +35,10 @@ export interface LaunchOptions {
  * with the caller's stdio replaced by the console log. Returns its pid (the launcher script execs the JVM,
  * so the pid stays the node's).
  */
-export async function launchNode({
-  distribution,
-  layout,
-  javaHome,
-  account,
-}: LaunchOptions): Promise<number> {
+export async function launchNode({ distribution, layout, javaHome, access }: LaunchOptions): Promise<number> {
   const output = await fs.open(layout.consoleLog, 'w');
   try {
-    if (account) await output.chown(account.uid, account.gid);
+    if (access) await output.chown(access.account.uid, access.account.gid);
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       LANG: process.env.LANG ?? 'C.UTF-8',
@@ -55,13 +51,18 @@ export async function launchNode({
     if (process.env.TZ) env.TZ = process.env.TZ;
     if (process.env.OPENSEARCH_JAVA_OPTS) env.OPENSEARCH_JAVA_OPTS = process.env.OPENSEARCH_JAVA_OPTS;
     // -q: once logging is set up, the node logs only to logs/, not to the console log.
-    const child = spawn(path.join(distribution, 'bin', 'opensearch'), ['-q'], {
+    const launcher = path.join(distribution, 'bin', 'opensearch');
+    // setpriv, when it is used, execs the launcher, which execs the JVM: the pid stays the node's.
+    const { command, args, uid, gid } = access
+      ? commandAs(access, launcher, ['-q'])
+      : { command: launcher, args: ['-q'], uid: undefined, gid: undefined };
+    const child = spawn(command, args, {
       cwd: distribution,
       detached: true,
       stdio: ['ignore', output.fd, output.fd],
       env,
-      uid: account?.uid,
-      gid: account?.gid,
+      uid,
+      gid,
     });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);

@@ -18,7 +18,7 @@ import {
   sleep,
   terminate,
 } from './node-process.ts';
-import { type Account, assertAccess, chownTo, nodeAccount } from './service-user.ts';
+import { type Account, type AccountAccess, chownTo, nodeAccount, planAccess } from './service-user.ts';
 
 export type { Distribution, Health };
 export { OPENSEARCH_VERSION, provisionOpenSearch };
@@ -36,6 +36,10 @@ export interface StackOptions {
 export interface StartOptions extends StackOptions {
   /** How long to wait for yellow health; default three minutes (the machines have two shared cores). */
   timeoutMs?: number;
+  /** JVM heap (`512m`, `1g`); default `$SEIZURE_OPENSEARCH_HEAP`, else 1g. */
+  heap?: string;
+  /** Extra static node settings written to opensearch.yml when this call starts the node. */
+  settings?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface StartResult {
@@ -116,7 +120,7 @@ export async function startOpenSearch(options: StartOptions = {}): Promise<Start
           'use another port, or set OPENSEARCH_URL to use an existing OpenSearch',
       );
     }
-    return launch(layout, port, timeoutMs);
+    return launch(layout, port, timeoutMs, options);
   });
 }
 
@@ -151,18 +155,27 @@ export async function ensureOpenSearch(options: StartOptions = {}): Promise<stri
   return (await startOpenSearch(options)).url;
 }
 
-async function launch(layout: NodeLayout, port: number, timeoutMs: number): Promise<StartResult> {
+async function launch(
+  layout: NodeLayout,
+  port: number,
+  timeoutMs: number,
+  options: StartOptions,
+): Promise<StartResult> {
   const distribution = await provisionOpenSearch();
   const javaHome = resolveJavaHome();
   const account = await nodeAccount();
   for (const dir of [layout.config, layout.data, layout.logs, layout.tmp]) {
     await fs.mkdir(dir, { recursive: true, mode: 0o755 });
   }
-  await writeNodeConfig(layout, distribution.home, { port, heap: heapFromEnv() });
-  if (account) await grantNodeDirectories(layout, account, distribution.home, javaHome);
+  await writeNodeConfig(layout, distribution.home, {
+    port,
+    heap: heapFromEnv(options.heap),
+    extra: options.settings,
+  });
+  const access = account && (await grantNodeDirectories(layout, account, distribution.home, javaHome));
 
   const url = localUrl(port);
-  const pid = await launchNode({ distribution: distribution.home, layout, javaHome, account });
+  const pid = await launchNode({ distribution: distribution.home, layout, javaHome, access });
   await fs.writeFile(layout.pidFile, `${pid}\n`);
   const state: NodeState = {
     pid,
@@ -188,20 +201,21 @@ async function launch(layout: NodeLayout, port: number, timeoutMs: number): Prom
 
 /**
  * The node's user must write its data, logs, temp files and keystore (config/); everything else stays
- * ours. Trees already owned by it are not walked again, so a large data directory costs nothing.
+ * ours. Trees already owned by it are not walked again, so a large data directory costs nothing. Returns
+ * how the node must run to reach them (with CAP_DAC_READ_SEARCH when a parent directory is private).
  */
 async function grantNodeDirectories(
   layout: NodeLayout,
   account: Account,
   distribution: string,
   javaHome: string,
-) {
+): Promise<AccountAccess> {
   await chownTo(account, layout.root);
   await chownTo(account, layout.config, true);
   for (const dir of [layout.data, layout.logs, layout.tmp]) {
     if ((await fs.stat(dir)).uid !== account.uid) await chownTo(account, dir, true);
   }
-  assertAccess(account, [
+  return planAccess(account, [
     [layout.data, 'w'],
     [layout.logs, 'w'],
     [layout.config, 'w'],

@@ -8,7 +8,18 @@ import { runSeizure, tempDir } from '../support/run-seizure.ts';
 const platforms = ['encrochat', 'skyecc', 'anom'] as const;
 
 async function generate(platform: string, out: string, extra: string[] = []) {
-  const r = await runSeizure(['generate', '--platform', platform, '--messages', '3000', '--seed', '7', '--out', out, ...extra]);
+  const r = await runSeizure([
+    'generate',
+    '--platform',
+    platform,
+    '--messages',
+    '3000',
+    '--seed',
+    '7',
+    '--out',
+    out,
+    ...extra,
+  ]);
   expect(r.stderr).toMatch(/wrote/);
   expect(r.code).toBe(0);
 }
@@ -63,7 +74,9 @@ describe.each(platforms)('generate → import → query: %s', (platform) => {
 
   it('puts every rejected record in the quarantine with its reason and location', async () => {
     const dirPath = path.join(home, 'quarantine', report.quarantine.rejected);
-    const lines = (await Promise.all((await fs.readdir(dirPath)).map((f) => fs.readFile(path.join(dirPath, f), 'utf8'))))
+    const lines = (
+      await Promise.all((await fs.readdir(dirPath)).map((f) => fs.readFile(path.join(dirPath, f), 'utf8')))
+    )
       .join('')
       .trim()
       .split('\n');
@@ -77,14 +90,20 @@ describe.each(platforms)('generate → import → query: %s', (platform) => {
   });
 
   it('answers the contacts and handles views', async () => {
-    const contacts = await query<{ messages: number }>('SELECT * FROM contacts ORDER BY messages DESC LIMIT 5', home);
+    const contacts = await query<{ messages: number }>(
+      'SELECT * FROM contacts ORDER BY messages DESC LIMIT 5',
+      home,
+    );
     expect(contacts.length).toBeGreaterThan(0);
     const [handles] = await query<{ n: number }>('SELECT count(*) AS n FROM handles', home);
     expect(handles!.n).toBeGreaterThan(20);
   });
 
   it('changes nothing when the same manifest is imported again, and a forced re-run gives the same lake', async () => {
-    const ids = async () => (await query<{ message_id: string }>('SELECT message_id FROM messages ORDER BY 1', home)).map((r) => r.message_id);
+    const ids = async () =>
+      (await query<{ message_id: string }>('SELECT message_id FROM messages ORDER BY 1', home)).map(
+        (r) => r.message_id,
+      );
     const before = await ids();
     const again = await runSeizure(['import', dir], { SEIZURE_HOME: home });
     expect(again.code).toBe(0);
@@ -103,10 +122,16 @@ describe('the lake files', () => {
     await generate('skyecc', dir);
     const report = await importJson(dir, home);
     const file = path.join(home, 'lake', report.partitions[0]!.files[0]!);
-    expect(file).toMatch(/lake\/messages\/seizure_id=skyecc-7\/sent_month=\d{4}-\d{2}\/part-imp-[0-9a-f]{20}-0\.parquet$/);
+    expect(file).toMatch(
+      /lake\/messages\/seizure_id=skyecc-7\/sent_month=\d{4}-\d{2}\/part-imp-[0-9a-f]{20}-0\.parquet$/,
+    );
     const duckdb = await openDuckDB();
     try {
-      const schema = (await duckdb.connection.runAndReadAll(`SELECT name, type, logical_type FROM parquet_schema(${sqlString(file)})`))
+      const schema = (
+        await duckdb.connection.runAndReadAll(
+          `SELECT name, type, logical_type FROM parquet_schema(${sqlString(file)})`,
+        )
+      )
         .getRowObjectsJson()
         .map((r) => [r.name, r.type, String(r.logical_type)]);
       const sentAt = schema.find((s) => s[0] === 'sent_at');
@@ -114,7 +139,11 @@ describe('the lake files', () => {
       expect(schema.find((s) => s[0] === 'seizure_id')).toBeUndefined(); // the path carries it
       expect(schema.some((s) => s[0] === 'recipients')).toBe(true);
       expect(schema.some((s) => s[0] === 'lat')).toBe(true);
-      const codecs = (await duckdb.connection.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata(${sqlString(file)})`))
+      const codecs = (
+        await duckdb.connection.runAndReadAll(
+          `SELECT DISTINCT compression FROM parquet_metadata(${sqlString(file)})`,
+        )
+      )
         .getRowObjectsJson()
         .map((r) => r.compression);
       expect(codecs).toEqual(['ZSTD']);
@@ -138,7 +167,8 @@ describe('evidence that does not match its manifest', () => {
     const written = await fs.readdir(home);
     return { ...r, written };
   }
-  const firstDataFile = async (dir: string) => path.join(dir, 'data', (await fs.readdir(path.join(dir, 'data')))[0]!);
+  const firstDataFile = async (dir: string) =>
+    path.join(dir, 'data', (await fs.readdir(path.join(dir, 'data')))[0]!);
 
   it('stops on a hash mismatch before anything is written, naming the file', async () => {
     const r = await brokenSeizure(async (dir) => {
@@ -192,7 +222,17 @@ describe('the landing bucket', () => {
 
 describe('the command line', () => {
   it('explains a bad command line with its usage and exit code 2', async () => {
-    const r = await runSeizure(['generate', '--platform', 'myspace', '--messages', '10', '--seed', '1', '--out', '/tmp/x']);
+    const r = await runSeizure([
+      'generate',
+      '--platform',
+      'myspace',
+      '--messages',
+      '10',
+      '--seed',
+      '1',
+      '--out',
+      '/tmp/x',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--platform must be one of encrochat, skyecc, anom/);
     expect((await runSeizure(['frobnicate'])).code).toBe(2);

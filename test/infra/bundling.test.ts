@@ -13,7 +13,9 @@ const handlers = fs
   .readdirSync(path.join(repoRoot, 'functions'))
   .filter((f) => fs.existsSync(path.join(repoRoot, 'functions', f, 'handler.ts')))
   .sort();
-const usesDuckDb = new Set(['normalize', 'finalize']);
+const usesDuckDb = new Set(['normalize', 'finalize', 'index-seizure']);
+// The OpenSearch client's `debug` requires supports-color inside a try/catch; it is optional and not installed.
+const usesOpenSearch = new Set(['index-seizure', 'search-setup']);
 
 /** esbuild with the options NodejsFunction passes for the house bundling settings. */
 async function bundle(folder: string, outdir: string) {
@@ -52,13 +54,15 @@ describe('function bundles', () => {
   });
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-  it('exist for the trigger, every import step and the views custom resource', () => {
+  it('exist for the trigger, every import step, the index step and the custom resources', () => {
     expect(handlers).toEqual([
       'athena-views',
       'finalize',
+      'index-seizure',
       'normalize',
       'plan',
       'record-failure',
+      'search-setup',
       'trigger',
       'verify',
     ]);
@@ -68,7 +72,11 @@ describe('function bundles', () => {
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
     for (const [folder, { externals }] of bundles) {
       const nonBuiltin = externals.filter((e) => !builtins.has(e)).sort();
-      expect(nonBuiltin, folder).toEqual(usesDuckDb.has(folder) ? ['@duckdb/node-api'] : []);
+      const expected = [
+        ...(usesDuckDb.has(folder) ? ['@duckdb/node-api'] : []),
+        ...(usesOpenSearch.has(folder) ? ['supports-color'] : []),
+      ];
+      expect(nonBuiltin, folder).toEqual(expected);
     }
   });
 

@@ -7,6 +7,11 @@ import {
   transientLambdaErrors,
 } from '#infra/import-workflow/import-definition.ts';
 import { manifestKeyPattern } from '#infra/import-workflow/import-workflow.ts';
+import {
+  searchNonRetryableErrors,
+  searchStates,
+  searchTaskHandlers,
+} from '#infra/search/search-index-states.ts';
 import { synthesizeImportDefinition } from '#infra/synth-definition.ts';
 import { actionsOf, logicalIdOf, resourcesOf, statementsOfRole, synthesize } from './synth-app.ts';
 
@@ -27,18 +32,34 @@ describe('import workflow: state machine definition', () => {
     ItemSelector: Record<string, string>;
     MaxConcurrency: number;
   };
+  const indexMap = states[searchStates.partitions] as State & {
+    ItemProcessor: { States: Record<string, State> };
+  };
   const tasks: [string, State][] = [
     ...Object.entries(states),
     ...Object.entries(map.ItemProcessor.States),
+    ...Object.entries(indexMap.ItemProcessor.States),
   ].filter(([, s]) => s.Type === 'Task');
 
-  it('runs verify, plan, the distributed map, finalize, in that order', () => {
+  it('runs verify, plan, the distributed map, finalize, then the index step, in that order', () => {
     expect(definition.StartAt).toBe(importStates.verify);
     expect(states[importStates.verify]?.Next).toBe(importStates.plan);
     expect(states[importStates.plan]?.Next).toBe(importStates.normalizeChunks);
     expect(map.Next).toBe(importStates.finalize);
-    expect(states[importStates.finalize]?.Next).toBe(importStates.succeeded);
+    expect(states[importStates.finalize]?.Next).toBe(searchStates.prepare);
+    expect(states[searchStates.prepare]?.Next).toBe(searchStates.partitions);
+    expect(states[searchStates.partitions]?.Next).toBe(searchStates.complete);
+    expect(states[searchStates.complete]?.Next).toBe(importStates.succeeded);
     expect(states[importStates.succeeded]?.Type).toBe('Succeed');
+  });
+
+  it('ends a failed index step in "Index failed", not in the failure report: the lake is complete', () => {
+    for (const name of [searchStates.prepare, searchStates.partitions, searchStates.complete]) {
+      expect(states[name]?.Catch, name).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: importStates.indexFailed },
+      ]);
+    }
+    expect(states[importStates.indexFailed]?.Type).toBe('Fail');
   });
 
   it('normalizes chunks in a Distributed Map reading the plan from the reports bucket', () => {
@@ -76,10 +97,13 @@ describe('import workflow: state machine definition', () => {
   });
 
   it('never retries the domain errors, and retries transient Lambda errors with exponential back-off', () => {
-    expect(tasks.map(([name]) => name).sort()).toEqual(Object.keys(taskHandlers).sort());
+    expect(tasks.map(([name]) => name).sort()).toEqual(
+      Object.keys({ ...taskHandlers, ...searchTaskHandlers }).sort(),
+    );
     for (const [name, task] of tasks) {
       const retry = task.Retry ?? [];
-      expect(retry[0], name).toEqual({ ErrorEquals: [...nonRetryableErrors], MaxAttempts: 0 });
+      const own = name in searchTaskHandlers ? searchNonRetryableErrors : [];
+      expect(retry[0], name).toEqual({ ErrorEquals: [...nonRetryableErrors, ...own], MaxAttempts: 0 });
       const transient = retry.find((r) => r.ErrorEquals.includes('Lambda.TooManyRequestsException'));
       expect(transient?.ErrorEquals, name).toEqual([...transientLambdaErrors]);
       expect(transient?.MaxAttempts, name).toBeGreaterThanOrEqual(3);

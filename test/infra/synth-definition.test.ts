@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { importStates, taskHandlers } from '#infra/import-workflow/import-definition.ts';
+import { searchTaskHandlers } from '#infra/search/search-index-states.ts';
 import { localBucketName, localFunctionArn, synthesizeImportDefinition } from '#infra/synth-definition.ts';
 
 type State = { Type: string; Resource?: string; ItemProcessor?: { States: Record<string, State> } };
@@ -24,7 +25,7 @@ describe('synthesizeImportDefinition', () => {
     const tasks = allStates(result.definition.States as Record<string, State>).filter(
       ([, s]) => s.Type === 'Task',
     );
-    expect(tasks).toHaveLength(Object.keys(taskHandlers).length);
+    expect(tasks).toHaveLength(Object.keys({ ...taskHandlers, ...searchTaskHandlers }).length);
     for (const [name, task] of tasks) {
       const handler = result.taskStates[name];
       expect(handler, name).toBeDefined();

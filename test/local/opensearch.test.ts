@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_MODULES } from '#local/opensearch/distribution.ts';
+import { planAccess } from '#local/opensearch/service-user.ts';
 import {
   OPENSEARCH_VERSION,
   openSearchStatus,
@@ -28,7 +30,8 @@ let home: string;
 
 async function tempHome(name: string): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `seizure-${name}-`));
-  // mkdtemp makes it private; the node's unprivileged user (when we are root) must reach its data below.
+  // mkdtemp makes it private; opened up, the node needs no capability to reach it (the private case has a
+  // test of its own).
   await fs.chmod(dir, 0o755);
   return dir;
 }
@@ -41,6 +44,16 @@ async function call(method: string, pathAndQuery: string, body?: unknown) {
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
+
+/** The ambient and effective capability sets of a process, as bit masks. */
+function capabilities(pid: number): { ambient: bigint; effective: bigint } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const mask = (name: string) =>
+    BigInt(`0x${new RegExp(`^${name}:\\s*([0-9a-f]+)$`, 'm').exec(status)?.[1] ?? '0'}`);
+  return { ambient: mask('CapAmb'), effective: mask('CapEff') };
+}
+
+const CAP_DAC_READ_SEARCH = 1n << 2n;
 
 function processUid(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -94,6 +107,15 @@ describe('local OpenSearch node', () => {
     const cached = await provisionOpenSearch();
     expect(cached).toMatchObject({ version: OPENSEARCH_VERSION, fetched: false });
     await fs.access(path.join(cached.home, 'bin', 'opensearch'), constants.X_OK);
+    // The modules the message index needs (language analyzers), added from Maven Central.
+    for (const module of LOCAL_MODULES) {
+      const descriptor = await fs.readFile(
+        path.join(cached.home, 'modules', module.name, 'plugin-descriptor.properties'),
+        'utf8',
+      );
+      expect(descriptor).toContain(`classname=${module.classname}`);
+      expect(descriptor).toContain(`opensearch.version=${OPENSEARCH_VERSION}`);
+    }
   });
 
   it('reports not running before it is started', async () => {
@@ -120,6 +142,8 @@ describe('local OpenSearch node', () => {
       uid === 0 ? Number(execFileSync('id', ['-u', 'seizure-os'], { encoding: 'utf8' })) : uid;
     expect(processUid(pid)).toBe(expectedUid);
     expect(processUid(pid)).not.toBe(0);
+    // Its home is reachable by anyone: no capability at all (one is added only when a parent is private).
+    expect(capabilities(pid)).toEqual({ ambient: 0n, effective: 0n });
 
     const health = await call('GET', '_cluster/health');
     expect(['yellow', 'green']).toContain(health.body.status);
@@ -207,6 +231,70 @@ describe('local OpenSearch node', () => {
       pid: restarted.pid,
       version: OPENSEARCH_VERSION,
     });
+  });
+
+  it('loads the language analyzers the message index is built with', async () => {
+    const analyzed = await call('POST', '_analyze', {
+      tokenizer: 'standard',
+      filter: ['lowercase', { type: 'stemmer', language: 'dutch_kp' }],
+      text: 'gebeld',
+    });
+    expect(analyzed.body.tokens).toEqual([expect.objectContaining({ token: 'bel' })]);
+  });
+
+  it('starts under a private (0700) directory, passing it with CAP_DAC_READ_SEARCH, chmod-ing nothing', async () => {
+    const parent = await fs.mkdtemp(path.join(os.tmpdir(), 'seizure-private-'));
+    try {
+      expect((await fs.stat(parent)).mode & 0o777).toBe(0o700);
+      const privateHome = path.join(parent, 'home');
+      const node = await startOpenSearch({ home: privateHome, port: PORT + 4 });
+      try {
+        expect(node).toMatchObject({ started: true, managed: true });
+        const pid = node.pid as number;
+        if (process.getuid?.() === 0) {
+          expect(processUid(pid)).toBe(
+            Number(execFileSync('id', ['-u', 'seizure-os'], { encoding: 'utf8' })),
+          );
+          // Exactly one capability, to pass the private parent; nothing else.
+          expect(capabilities(pid)).toEqual({ ambient: CAP_DAC_READ_SEARCH, effective: CAP_DAC_READ_SEARCH });
+        }
+        const put = await fetch(`http://127.0.0.1:${PORT + 4}/private-check/_doc/1?refresh=true`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ok: true }),
+        });
+        expect(put.status).toBe(201);
+        expect((await fs.stat(parent)).mode & 0o777).toBe(0o700);
+      } finally {
+        await stopOpenSearch({ home: privateHome });
+      }
+    } finally {
+      await fs.rm(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('names the private directory when the node cannot pass it and setpriv is missing', async () => {
+    if (process.getuid?.() !== 0) return; // as an ordinary user the node runs as that user: nothing to pass
+    const parent = await fs.mkdtemp(path.join(os.tmpdir(), 'seizure-private-'));
+    const bin = await fs.mkdtemp(path.join(os.tmpdir(), 'seizure-bin-'));
+    const savedPath = process.env.PATH;
+    try {
+      await fs.mkdir(path.join(parent, 'data'));
+      await fs.chmod(bin, 0o755);
+      await fs.symlink('/bin/sh', path.join(bin, 'sh'));
+      const uid = Number(execFileSync('id', ['-u', 'seizure-os'], { encoding: 'utf8' }));
+      const gid = Number(execFileSync('id', ['-g', 'seizure-os'], { encoding: 'utf8' }));
+      process.env.PATH = bin; // a machine without util-linux's setpriv
+      expect(() => planAccess({ name: 'seizure-os', uid, gid }, [[path.join(parent, 'data'), 'w']])).toThrow(
+        new RegExp(
+          `cannot write to ${parent}/data: ${parent} is not traversable by other users, and setpriv \\(util-linux\\) is not installed`,
+        ),
+      );
+    } finally {
+      process.env.PATH = savedPath;
+      await fs.rm(parent, { recursive: true, force: true });
+      await fs.rm(bin, { recursive: true, force: true });
+    }
   });
 
   it('fails a start that cannot succeed with the tail of the node output', async () => {
