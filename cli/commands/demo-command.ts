@@ -3,17 +3,20 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateSeizure } from '#generator/generate-seizure.ts';
 import { runLocalImport } from '#local/import/run-local-import.ts';
+import { runDemoSearches } from '#local/search/demo-search.ts';
 import { localStore, seizureHome } from '#local/seizure-home.ts';
 import { openLocalLake, queryRows } from '#local/sql/local-lake.ts';
 import { UsageError } from '../cli-errors.ts';
 import { progressLine } from '../output/progress.ts';
+import { formatSearchResult, HIGHLIGHT_TAGS } from '../output/search-results.ts';
 import { formatTable } from '../output/table.ts';
 
 export const demoUsage = `seizure demo [--messages <n>]
 
 Generates two synthetic seizures (Sky ECC-style and EncroChat-style, 20,000 messages each by default) under
-$SEIZURE_HOME/demo, imports them into the local lake and shows what SQL finds. Run it again: the imports
-are not repeated.`;
+$SEIZURE_HOME/demo, imports them through the import state machine into the local lake and the local
+OpenSearch (started on first use), and shows what SQL and search find. Run it again: the imports are not
+repeated.`;
 
 const demoQueries: { title: string; sql: string }[] = [
   {
@@ -48,6 +51,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   const say = (text: string) => process.stdout.write(`${text}\n`);
   say(`seizure-lake demo (synthetic data only) in ${home}\n`);
 
+  const seizureIds: string[] = [];
   for (const platform of ['skyecc', 'encrochat'] as const) {
     const out = path.join(home, 'demo', platform);
     if (!(await exists(path.join(out, 'manifest.json')))) {
@@ -66,6 +70,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     const { report, alreadyImported, execution } = await runLocalImport(store, out, {
       onProgress: (p) => progress.update(p),
     }).finally(() => progress.stop());
+    seizureIds.push(report.seizureId);
     const c = report.counts;
     say(
       `${alreadyImported ? 'already imported' : 'imported'} ${report.seizureId}: read ${c.read}, written ${c.written}, ` +
@@ -90,7 +95,20 @@ export async function demoCommand(args: string[]): Promise<number> {
   } finally {
     duckdb.close();
   }
-  say(`\nTry your own: npx seizure query "SELECT * FROM handles LIMIT 10"   (SEIZURE_HOME=${home})`);
+  await runDemoSearches(
+    store,
+    seizureIds,
+    (search, result, indexed) => {
+      for (const i of indexed.splice(0)) say(`indexed ${i.seizureId}: ${i.indexCount} messages`);
+      say(
+        `\n== ${search.title}\n$ npx seizure search ${search.args}\n` +
+          formatSearchResult(search.params.query, result, { seizures: search.params.seizureIds }),
+      );
+    },
+    { home, highlightTags: HIGHLIGHT_TAGS },
+  );
+  say(`\nTry your own: npx seizure query "SELECT * FROM handles LIMIT 10"`);
+  say(`             npx seizure search "levering AND morgen" --json   (SEIZURE_HOME=${home})`);
   return 0;
 }
 
