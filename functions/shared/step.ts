@@ -9,6 +9,8 @@ export interface StepSettings {
   chunkBytes?: number;
   /** DuckDB memory limit of the finalize step, e.g. '2GB'. */
   duckdbMemoryLimit?: string;
+  /** Reads a secret a manifest names (PGP keys in the cloud: Secrets Manager under `seizure-lake/`). */
+  resolveSecret?: (name: string) => Promise<string>;
   /** Progress of the normalize step: records and bytes read so far in a chunk (the local progress line). */
   onProgress?: (progress: { chunkId: string; records: number; bytes: number }) => void;
 }

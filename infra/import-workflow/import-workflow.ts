@@ -1,12 +1,14 @@
-import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { SECRET_PREFIX } from '#domain/adapters/adapter.ts';
 import type { EvidenceStore } from '../evidence-store/evidence-store.ts';
 import type { DuckDbLayer } from '../lambda/duckdb-layer.ts';
 import { FunctionWithLogGroup } from '../lambda/function-with-log-group.ts';
@@ -80,6 +82,26 @@ export class ImportWorkflow extends Construct {
       timeout: normalizeTimeout,
       ephemeralStorageSize: Size.gibibytes(4),
       layers: [this.duckdb],
+    });
+    // PGP keys a manifest names by secret: only under the prefix (functions/shared/secret-resolver.ts).
+    normalize.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: `${SECRET_PREFIX}*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    acknowledgeWildcards(normalize.role!, {
+      finding:
+        /^Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:seizure-lake\/\*$/,
+      reason:
+        'PGP keys and passphrases that manifests name as secrets, by a name chosen per seizure: only secrets under seizure-lake/.',
     });
     store.bind(normalize, {
       landing: 'read',

@@ -335,3 +335,24 @@ describe('import workflow: resources and IAM', () => {
     );
   });
 });
+
+describe('import workflow: PGP keys named as secrets', () => {
+  const synth = synthesize();
+  const { workflow } = synth.stack;
+
+  it('lets only the normalize function read secrets, and only under seizure-lake/', () => {
+    for (const [name, fn] of Object.entries(workflow.functions)) {
+      const roleId = logicalIdOf(synth, fn.role!);
+      const reads = statementsOfRole(synth, roleId).filter((s) =>
+        actionsOf(s).includes('secretsmanager:GetSecretValue'),
+      );
+      if (name !== 'normalize') {
+        expect(reads, name).toEqual([]);
+        continue;
+      }
+      expect(reads).toHaveLength(1);
+      expect(JSON.stringify(reads[0]!.Resource)).toMatch(/:secretsmanager:.*:secret:seizure-lake\/\*"/);
+      expect(actionsOf(reads[0]!)).toEqual(['secretsmanager:GetSecretValue']);
+    }
+  });
+});

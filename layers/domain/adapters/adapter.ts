@@ -60,6 +60,9 @@ export type EvidenceReader = (path: string) => Promise<Buffer>;
 /** Resolves a secret by its name in the cloud's secret store (never logged). */
 export type SecretResolver = (name: string) => Promise<string>;
 
+/** In the cloud, a manifest's secret names are read under this prefix, and IAM allows nothing else. */
+export const SECRET_PREFIX = 'seizure-lake/';
+
 export interface ImportContext {
   manifest: Manifest;
   importId: string;
