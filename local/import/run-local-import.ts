@@ -104,13 +104,18 @@ export async function runLocalImport(
     contentType: 'application/json',
   });
   const report = await readImportReport(store, seizureId, importId);
+  if (report?.status === 'succeeded' && execution.status === 'FAILED') {
+    // Finalize wrote a complete lake; what failed is the index step after it.
+    throw new SearchIndexingError(seizureId, searchUnavailable ?? `${execution.error}: ${execution.cause}`);
+  }
   if (execution.status === 'FAILED' || !report || report.status !== 'succeeded') {
     const why = report?.error
       ? `in step ${report.error.step}: ${report.error.message}`
       : `${execution.error}: ${execution.cause}`;
     throw new ImportFailedError(`import ${importId} failed ${why}`, summary, report);
   }
-  return { report, execution: summary, alreadyImported: false };
+  const search = (execution.output as { search?: { result?: unknown } } | undefined)?.search?.result;
+  return { report, execution: summary, alreadyImported: false, search };
 }
 
 /** A forced re-run starts from nothing but the evidence and the lake's other imports. */

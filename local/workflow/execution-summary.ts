@@ -47,7 +47,7 @@ export function summarizeExecution(execution: LocalExecution): ExecutionSummary 
     if (e.type === 'StateRetried') s.attempts++;
     if (e.type === 'StateFailed' || e.type === 'StateCaught') {
       s.status = e.type === 'StateCaught' ? 'caught' : 'failed';
-      if (e.error) (s.errors ??= []).push(`${e.error}: ${e.cause ?? ''}`.trim());
+      if (e.error) s.errors = [...(s.errors ?? []), `${e.error}: ${e.cause ?? ''}`.trim()];
     }
     if (e.type === 'StateExited' && s.status !== 'caught') s.status = 'succeeded';
   }

@@ -30,11 +30,7 @@ export function translateForLocal(source: AslDefinition): LocalTranslation {
     const reader = state.ItemReader as
       | { Resource?: string; ReaderConfig?: State; Parameters?: State }
       | undefined;
-    if (
-      !reader ||
-      reader.Resource !== 'arn:aws:states:::s3:getObject' ||
-      reader.ReaderConfig?.InputType !== 'JSON'
-    ) {
+    if (reader?.Resource !== 'arn:aws:states:::s3:getObject' || reader.ReaderConfig?.InputType !== 'JSON') {
       throw new UnsupportedDefinitionError(`${name}: only an S3 JSON ItemReader can run locally`);
     }
     const { Bucket, Key, 'Key.$': keyPath } = reader.Parameters ?? {};

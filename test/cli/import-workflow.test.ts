@@ -7,7 +7,8 @@ import { runSeizure, tempDir } from '../support/run-seizure.ts';
 
 const platforms = ['encrochat', 'skyecc', 'anom'] as const;
 
-async function generate(platform: string, out: string, extra: string[] = []) {
+/** Every test imports its own seizure id: the test run shares one OpenSearch, and an index is per seizure. */
+async function generate(platform: string, out: string, seizureId: string, extra: string[] = []) {
   const r = await runSeizure([
     'generate',
     '--platform',
@@ -18,6 +19,8 @@ async function generate(platform: string, out: string, extra: string[] = []) {
     '7',
     '--out',
     out,
+    '--seizure',
+    seizureId,
     ...extra,
   ]);
   expect(r.stderr).toMatch(/wrote/);
@@ -46,13 +49,13 @@ describe.each(platforms)('generate → import → query: %s', (platform) => {
   beforeAll(async () => {
     home = await tempDir(`home-${platform}`);
     dir = await tempDir(`seizure-${platform}`);
-    await generate(platform, dir, ['--malformed-rate', '0.01']);
+    await generate(platform, dir, `${platform}-e2e`, ['--malformed-rate', '0.01']);
     report = await importJson(dir, home);
   });
 
   it('imports and reconciles every record: read = written + rejected + duplicates, per file and in total', () => {
     expect(report.status).toBe('succeeded');
-    expect(report.seizureId).toBe(`${platform}-7`);
+    expect(report.seizureId).toBe(`${platform}-e2e`);
     const { read, written, rejected, duplicates } = report.counts;
     expect(read).toBeGreaterThanOrEqual(3000);
     expect(read).toBe(written + rejected + duplicates);
@@ -84,7 +87,7 @@ describe.each(platforms)('generate → import → query: %s', (platform) => {
     for (const line of lines) {
       const r = JSON.parse(line);
       expect(r.reason).toEqual(expect.any(String));
-      expect(r.source_object).toMatch(new RegExp(`^seizures/${platform}-7/data/`));
+      expect(r.source_object).toMatch(new RegExp(`^seizures/${platform}-e2e/data/`));
       expect(r.source_length).toBeGreaterThan(0);
     }
   });
@@ -119,11 +122,11 @@ describe('the lake files', () => {
   it('are zstd Parquet with UTC timestamps, lists and structs, sorted by send time, partitioned by seizure and month', async () => {
     const home = await tempDir('home-parquet');
     const dir = await tempDir('seizure-parquet');
-    await generate('skyecc', dir);
+    await generate('skyecc', dir, 'skyecc-parquet');
     const report = await importJson(dir, home);
     const file = path.join(home, 'lake', report.partitions[0]!.files[0]!);
     expect(file).toMatch(
-      /lake\/messages\/seizure_id=skyecc-7\/sent_month=\d{4}-\d{2}\/part-imp-[0-9a-f]{20}-0\.parquet$/,
+      /lake\/messages\/seizure_id=skyecc-parquet\/sent_month=\d{4}-\d{2}\/part-imp-[0-9a-f]{20}-0\.parquet$/,
     );
     const duckdb = await openDuckDB();
     try {
@@ -160,7 +163,7 @@ describe('the lake files', () => {
 describe('evidence that does not match its manifest', () => {
   async function brokenSeizure(edit: (dir: string) => Promise<void>) {
     const dir = await tempDir('seizure-broken');
-    await generate('skyecc', dir);
+    await generate('skyecc', dir, 'skyecc-broken');
     await edit(dir);
     const home = await tempDir('home-broken');
     const r = await runSeizure(['import', dir], { SEIZURE_HOME: home });
@@ -207,9 +210,9 @@ describe('the landing bucket', () => {
   it('is write-once: evidence is read-only, and a different manifest for the same seizure is refused', async () => {
     const home = await tempDir('home-worm');
     const dir = await tempDir('seizure-worm');
-    await generate('anom', dir);
+    await generate('anom', dir, 'anom-worm');
     await importJson(dir, home);
-    const manifestPath = path.join(home, 'landing', 'seizures', 'anom-7', 'manifest.json');
+    const manifestPath = path.join(home, 'landing', 'seizures', 'anom-worm', 'manifest.json');
     expect((await fs.stat(manifestPath)).mode & 0o222).toBe(0);
     const m = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8'));
     m.uploadedBy = 'someone-else@example.invalid';

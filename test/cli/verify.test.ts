@@ -11,7 +11,7 @@ interface VerifyJson {
 
 describe('seizure verify', () => {
   let home: string;
-  const seizure = 'skyecc-11';
+  const seizure = 'skyecc-verify';
   const landing = () => path.join(home, 'landing', 'seizures', seizure);
 
   async function verify(): Promise<VerifyJson & { code: number }> {
@@ -35,6 +35,8 @@ describe('seizure verify', () => {
           '11',
           '--out',
           dir,
+          '--seizure',
+          seizure,
         ])
       ).code,
     ).toBe(0);

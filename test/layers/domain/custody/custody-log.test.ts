@@ -22,7 +22,12 @@ describe('custody log', () => {
 
   it('never lets an entry be replaced through the store', async () => {
     const store = new DirectoryStore(await fs.mkdtemp(path.join(os.tmpdir(), 'custody-')));
-    const first = await appendCustody(store, { action: 'verified', seizureId: 's1', actor: 'a', details: {} });
+    const first = await appendCustody(store, {
+      action: 'verified',
+      seizureId: 's1',
+      actor: 'a',
+      details: {},
+    });
     await expect(store.write('landing', first.key, '{}')).rejects.toThrow(/write-once/);
     await expect(store.delete('landing', first.key)).rejects.toThrow(/refusing to delete evidence/);
   });
