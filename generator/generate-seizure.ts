@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { BodyComposer } from './body-composer.ts';
 import { DataFiles, type WrittenFile } from './data-files.ts';
 import { isSlug, seedSlug, writeManifest } from './manifest.ts';
+import { type PlantedMessage, plantedChatMessages } from './plant.ts';
 import { anom } from './platforms/anom.ts';
 import { encroChat } from './platforms/encrochat.ts';
 import type { ChatMessage, PlatformFormat, PlatformName } from './platforms/platform-format.ts';
@@ -25,12 +26,17 @@ export interface GenerateOptions {
   malformedRate?: number;
   /** At most this many records per data file; 250,000 unless given. */
   recordsPerFile?: number;
+  /**
+   * Messages to write as given, before the generated ones (ground truth for tests and the demo). They draw
+   * their platform ids from a stream of their own: without a plant, the output is what it always was.
+   */
+  plant?: readonly PlantedMessage[];
 }
 
 export interface GenerateResult {
   manifestPath: string;
   files: WrittenFile[];
-  /** Distinct messages, malformed ones included. */
+  /** Distinct messages, malformed and planted ones included. */
   messages: number;
   /** Records a strict reader rejects, the cut-off last record included. */
   malformed: number;
@@ -96,6 +102,15 @@ export async function generateSeizure(options: GenerateOptions): Promise<Generat
   const files = new DataFiles(out, format, recordsPerFile);
   let malformed = 0;
   let duplicates = 0;
+  const planted = plantedChatMessages(options.plant ?? []);
+  if (planted.length) {
+    const plantIds = stream('plant');
+    for (const message of planted) {
+      const records = format.records(message, plantIds);
+      for (const record of records) files.append(record);
+      duplicates += records.length - 1;
+    }
+  }
 
   for (let i = 0; i < messages; i++) {
     const message = nextMessage(timeline, composer, places);
@@ -128,7 +143,7 @@ export async function generateSeizure(options: GenerateOptions): Promise<Generat
     { platform, seed, seizureId, timezone: format.timezone },
     written,
   );
-  return { manifestPath, files: written, messages, malformed, duplicates };
+  return { manifestPath, files: written, messages: messages + planted.length, malformed, duplicates };
 }
 
 function nextMessage(timeline: Timeline, composer: BodyComposer, places: Prng): ChatMessage {

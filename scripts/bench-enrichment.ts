@@ -19,7 +19,13 @@ const messages: CanonicalMessage[] = [];
 for (let i = 0; i < count; i++) {
   const language = rng.pick(languages);
   const body = composer.compose(language, rng.pick(roles), rng.pick(citiesByLanguage[language]));
-  messages.push({ body, body_status: null, language: null, entities: null, mentioned_geo: null } as CanonicalMessage);
+  messages.push({
+    body,
+    body_status: null,
+    language: null,
+    entities: null,
+    mentioned_geo: null,
+  } as CanonicalMessage);
 }
 const context = enrichmentContext({ timezone: 'Europe/Amsterdam', options: undefined });
 

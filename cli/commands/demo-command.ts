@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateSeizure } from '#generator/generate-seizure.ts';
+import { plantedStory } from '#generator/planted-story.ts';
 import { runLocalImport } from '#local/import/run-local-import.ts';
 import { runDemoSearches } from '#local/search/demo-search.ts';
 import { localStore, seizureHome } from '#local/seizure-home.ts';
@@ -13,8 +14,8 @@ import { formatTable } from '../output/table.ts';
 
 export const demoUsage = `seizure demo [--messages <n>]
 
-Generates two synthetic seizures (Sky ECC-style and EncroChat-style, 20,000 messages each by default) under
-$SEIZURE_HOME/demo, imports them through the import state machine into the local lake and the local
+Generates two synthetic seizures (Sky ECC-style and EncroChat-style, 20,000 messages each by default, with
+the README's planted story among them) under $SEIZURE_HOME/demo, imports them through the import state machine into the local lake and the local
 OpenSearch (started on first use), and shows what SQL and search find. Run it again: the imports are not
 repeated.`;
 
@@ -35,9 +36,20 @@ const demoQueries: { title: string; sql: string }[] = [
           FROM handles ORDER BY messages_sent DESC, handle LIMIT 5`,
   },
   {
-    title: 'Bodies that mention an IBAN, with where they came from in the evidence',
-    sql: `SELECT sender, sent_at, body, source_object, source_offset, source_length
-          FROM messages WHERE regexp_matches(body, '\\b[A-Z]{2}\\d{2}[A-Z0-9 ]{11,30}\\b') ORDER BY sent_at LIMIT 3`,
+    title:
+      'Bodies that mention an IBAN (checksum-valid, found at import), with where they came from in the evidence',
+    sql: `SELECT e.sender, e.sent_at, e.entity AS iban, m.source_object, m.source_offset, m.source_length
+          FROM entities e JOIN messages m USING (message_id) WHERE e.kind = 'iban' ORDER BY e.sent_at LIMIT 3`,
+  },
+  {
+    title: 'What the bodies mention (the entities view)',
+    sql: `SELECT kind, count(*) AS mentions, count(DISTINCT entity) AS distinct_values, count(DISTINCT sender) AS handles
+          FROM entities GROUP BY kind ORDER BY mentions DESC`,
+  },
+  {
+    title:
+      'Leads: identifiers under more than one handle or in both seizures (the links view; also: npx seizure links)',
+    sql: `SELECT kind, value, seizure_count, handle_count, handles FROM links ORDER BY seizure_count DESC, kind, value`,
   },
 ];
 
@@ -61,6 +73,8 @@ export async function demoCommand(args: string[]): Promise<number> {
         seed: 'demo',
         out,
         malformedRate: 0.002,
+        // A few known messages among the generated ones: a number used on both platforms, a shared account.
+        plant: plantedStory[platform],
       });
       say(
         `generated ${generated.messages} ${platform} messages in ${generated.files.length} file(s) under ${out}`,

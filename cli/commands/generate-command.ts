@@ -1,11 +1,13 @@
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { generateSeizure } from '#generator/generate-seizure.ts';
+import type { PlantedMessage } from '#generator/plant.ts';
+import { plantedStory } from '#generator/planted-story.ts';
 import { UsageError } from '../cli-errors.ts';
 
 export const generatePlatforms = ['encrochat', 'skyecc', 'anom'] as const;
 
-export const generateUsage = `seizure generate --platform <name> --messages <n> --seed <s> --out <dir> [--seizure <id>] [--malformed-rate <r>]
+export const generateUsage = `seizure generate --platform <name> --messages <n> --seed <s> --out <dir> [--seizure <id>] [--malformed-rate <r>] [--plant story|<file.json>]
 
 Writes a synthetic seizure (data files and a manifest.json with real SHA-256 hashes) to <dir>.
 Same seed, same bytes. Synthetic data only: no real person appears in it.
@@ -13,7 +15,10 @@ Same seed, same bytes. Synthetic data only: no real person appears in it.
   --messages        number of messages
   --seed            any text or number
   --seizure         seizure id (default <platform>-<seed>)
-  --malformed-rate  share of malformed records, 0 to 1 (default 0)`;
+  --malformed-rate  share of malformed records, 0 to 1 (default 0)
+  --plant           also write these messages, as ground truth to find again: "story" (skyecc, encrochat)
+                    plants the README's story of links across two seizures; a file holds a JSON array of
+                    {"at": ISO time, "from": {"handle", "device"}, "to": [{"handle", "device"}], "group"?, "body"}`;
 
 export async function generateCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -26,6 +31,7 @@ export async function generateCommand(args: string[]): Promise<number> {
       out: { type: 'string' },
       seizure: { type: 'string' },
       'malformed-rate': { type: 'string' },
+      plant: { type: 'string' },
     },
   });
   if (positionals.length) throw new UsageError(`unexpected argument: ${positionals[0]}`);
@@ -41,6 +47,18 @@ export async function generateCommand(args: string[]): Promise<number> {
   if (!(malformedRate >= 0 && malformedRate <= 1))
     throw new UsageError('--malformed-rate must be between 0 and 1');
 
+  let plant: readonly PlantedMessage[] | undefined;
+  if (values.plant === 'story') {
+    if (platform !== 'skyecc' && platform !== 'encrochat')
+      throw new UsageError('--plant story is written for skyecc and encrochat');
+    plant = plantedStory[platform];
+  } else if (values.plant) {
+    const parsed: unknown = JSON.parse(await fs.readFile(values.plant, 'utf8'));
+    if (!Array.isArray(parsed))
+      throw new UsageError(`--plant ${values.plant} must hold a JSON array of messages`);
+    plant = parsed as PlantedMessage[];
+  }
+
   // Files of an earlier run would sit beside the new manifest, unlisted and unverifiable.
   const existing = await fs.readdir(values.out).catch(() => []);
   if (existing.length)
@@ -54,6 +72,7 @@ export async function generateCommand(args: string[]): Promise<number> {
     out: values.out,
     seizureId: values.seizure,
     malformedRate,
+    plant,
   });
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(

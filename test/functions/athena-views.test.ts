@@ -72,7 +72,7 @@ describe('Athena views custom resource (mocked AWS)', () => {
     await applyViews(athena, update, { pollMs: 1 });
     expect(statements.map((s) => s.sql.split('\n')[0])).toEqual([
       `CREATE OR REPLACE VIEW "${lakeViews[0]?.name}" AS`,
-      `DROP VIEW IF EXISTS "${lakeViews[1]?.name}"`,
+      ...lakeViews.slice(1).map((v) => `DROP VIEW IF EXISTS "${v.name}"`),
     ]);
     statements.length = 0;
     await applyViews(athena, { ...update, RequestType: 'Delete', ResourceProperties: props }, { pollMs: 1 });

@@ -8,6 +8,7 @@ import {
   type SecretResolver,
 } from '../adapters/adapter.ts';
 import { adapterFor } from '../adapters/adapter-registry.ts';
+import { enrichMessage, enrichmentContext } from '../entities/enrich-message.ts';
 import { ChunkParquetWriter } from '../lake/chunk-parquet-writer.ts';
 import { openDuckDB } from '../lake/duckdb-session.ts';
 import type { CanonicalMessage } from '../schema/message-schema.ts';
@@ -41,6 +42,7 @@ export async function normalizeChunk(
     readEvidence: (p) => store.readBuffer('landing', landingFileKey(seizureId, p)),
     resolveSecret: options.resolveSecret,
   });
+  const enrichment = enrichmentContext(manifest);
   const work = await fs.mkdtemp(path.join(options.workDirectory ?? os.tmpdir(), `chunk-${chunk.chunkId}-`));
   const duckdb = await openDuckDB({ threads: 1, tempDirectory: path.join(work, 'duckdb') });
   try {
@@ -53,6 +55,8 @@ export async function normalizeChunk(
       const messages: CanonicalMessage[] = [];
       for (const record of batch) {
         if ('message' in record) {
+          // Entities and language, the same for every format: adapters leave them to this one place.
+          enrichMessage(record.message, enrichment);
           messages.push(record.message);
           // Attachments are content-addressed: one object per distinct content, whichever chunk wrote it.
           for (const a of record.attachments ?? []) {

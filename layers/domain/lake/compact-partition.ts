@@ -3,6 +3,7 @@ import path from 'node:path';
 import { messageFields } from '../schema/message-schema.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { type DuckDBSession, sqlList, sqlString } from './duckdb-session.ts';
+import { lakeColumns } from './lake-columns.ts';
 import { listKeys, localCopies } from './local-copies.ts';
 
 /** Target size of a lake file: large enough for Athena to read efficiently, small enough to write in one go. */
@@ -32,7 +33,8 @@ export interface PartitionResult {
 }
 
 // Columns stored in a lake file: every field but seizure_id, which the partition path carries.
-const fileColumns = messageFields.map((f) => f.name).filter((n) => n !== 'seizure_id');
+const fileFields = messageFields.filter((f) => f.name !== 'seizure_id');
+const fileColumns = fileFields.map((f) => f.name);
 
 /**
  * Merges this import's staged rows into a month partition: one row per message_id (the row already in the
@@ -53,7 +55,9 @@ export async function compactPartition(
 
   const parts: string[] = [];
   if (existing.length) {
-    parts.push(`SELECT ${fileColumns.join(', ')}, 0 AS _new FROM read_parquet(${sqlList(existing)}, hive_partitioning = false)
+    // Files written before a field was added lack its column: it is read as NULL.
+    const source = `read_parquet(${sqlList(existing)}, hive_partitioning = false, union_by_name = true)`;
+    parts.push(`SELECT ${await lakeColumns(connection, source, fileFields)}, 0 AS _new FROM ${source}
       WHERE import_id <> ${sqlString(input.importId)}`);
   }
   parts.push(

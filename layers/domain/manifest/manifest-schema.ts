@@ -1,3 +1,4 @@
+import { isSupportedCountry } from 'libphonenumber-js/min';
 import { z } from 'zod';
 
 /** Platforms with a known shape; anything else is a `generic` source. */
@@ -102,6 +103,15 @@ export const manifestSchema = z
         pgp: pgpOptions.optional(),
         /** `whatsapp`: the order of day, month and year when the export's dates do not show it (no day above 12). */
         dateOrder: z.enum(['dmy', 'mdy', 'ymd'], { error: 'must be dmy, mdy or ymd' }).optional(),
+        /**
+         * ISO 3166-1 alpha-2 country of phone numbers written without a country code (06-12345678); default: the
+         * country of `timezone` where it names one (Europe/Brussels → BE), otherwise NL.
+         */
+        defaultCountry: z
+          .string()
+          .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, such as NL or BE')
+          .refine(isSupportedCountry, 'is not a country with a known telephone numbering plan')
+          .optional(),
       })
       .optional(),
   })

@@ -29,6 +29,25 @@ export const geoFields = [
   { name: 'lon', type: 'double', required: true, search: 'double', doc: 'longitude, WGS84' },
 ] as const satisfies readonly FieldDef[];
 
+/** A thing found in a body: what kind, its normalized form (what links and searches use) and the text as written. */
+export const entityFields = [
+  {
+    name: 'kind',
+    type: 'string',
+    required: true,
+    search: 'keyword',
+    doc: 'phone, iban, bitcoin, ethereum, monero, tron, email, url, coordinates or licence-plate',
+  },
+  {
+    name: 'value',
+    type: 'string',
+    required: true,
+    search: 'keyword',
+    doc: 'normalized: E.164 phone, compact IBAN, lower-case e-mail, "lat,lon" coordinates, ...',
+  },
+  { name: 'raw', type: 'string', required: true, search: 'keyword', doc: 'the text as the body has it' },
+] as const satisfies readonly FieldDef[];
+
 export const messageFields = [
   {
     name: 'message_id',
@@ -132,6 +151,20 @@ export const messageFields = [
     doc: 'detected language (ISO 639-1)',
   },
   {
+    name: 'entities',
+    type: { list: { struct: entityFields } },
+    required: false,
+    search: 'object',
+    doc: 'phone numbers, IBANs, crypto addresses, e-mail addresses, URLs, coordinates and licence plates found in the body; empty when none, null when the body was not read (none, or still encrypted)',
+  },
+  {
+    name: 'mentioned_geo',
+    type: { list: { struct: geoFields } },
+    required: false,
+    search: 'geo-point',
+    doc: 'the coordinates found in the body, as points for maps (the entities of kind coordinates)',
+  },
+  {
     name: 'attachments',
     type: { list: { struct: attachmentFields } },
     required: false,
@@ -219,6 +252,13 @@ export interface Attachment {
   object_key: string | null;
 }
 
+/** One entity found in a body (see `entityFields`). */
+export interface Entity {
+  kind: string;
+  value: string;
+  raw: string;
+}
+
 /** What became of an encrypted body: read with a supplied key, kept as ciphertext, or damaged. */
 export type BodyStatus = 'decrypted' | 'encrypted' | 'decryption-failed';
 
@@ -240,6 +280,8 @@ export interface CanonicalMessage {
   body: string | null;
   body_status: BodyStatus | null;
   language: string | null;
+  entities: Entity[] | null;
+  mentioned_geo: { lat: number; lon: number }[] | null;
   attachments: Attachment[] | null;
   geo: { lat: number; lon: number } | null;
   reply_to: string | null;

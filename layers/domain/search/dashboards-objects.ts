@@ -5,7 +5,9 @@ import { MESSAGES_ALIAS } from './index-names.ts';
  * OpenSearch Dashboards saved objects for the `messages` alias, as an export's NDJSON (one object per line,
  * then the export summary), generated here and checked in as dashboards/saved-objects.ndjson: the index
  * pattern (its fields generated from the index mapping), a saved search of the messages, and a seizure
- * dashboard (filter controls, volume over time, the most active handles and conversations, the messages).
+ * dashboard (filter controls, volume over time, the most active handles and conversations, the entities the
+ * messages mention and the handles that mention most, maps of the coordinates mentioned and of the devices'
+ * locations, the messages).
  * The deploy-time setup imports them into the global tenant.
  */
 
@@ -379,12 +381,101 @@ export function savedObjects(): SavedObject[] {
     },
   );
 
+  // Entities found in the bodies at import (entities.kind, entities.value) and where they point (mentioned_geo).
+  const entityKinds = visualization(
+    'seizure-lake-entity-kinds',
+    'What the messages mention',
+    'Messages mentioning a phone number, IBAN, crypto address, e-mail address, URL, coordinates or licence plate.',
+    {
+      type: 'table',
+      aggs: [
+        { ...countMetric(), params: { customLabel: 'Messages' } },
+        termsBucket('2', 'entities.kind', 'Kind', 10),
+      ],
+      params: tableParams(),
+    },
+  );
+
+  const topEntities = visualization(
+    'seizure-lake-top-entities',
+    'Most mentioned numbers, accounts and addresses',
+    'Entities by the messages that mention them, with how many handles and seizures did: a value under several handles or in several seizures is a lead (see also the links view and `seizure links`).',
+    {
+      type: 'table',
+      aggs: [
+        { ...countMetric(), params: { customLabel: 'Messages' } },
+        termsBucket('2', 'entities.value', 'Entity', 25),
+        {
+          id: '3',
+          enabled: true,
+          type: 'cardinality',
+          schema: 'metric',
+          params: { field: 'sender', customLabel: 'Handles' },
+        },
+        {
+          id: '4',
+          enabled: true,
+          type: 'cardinality',
+          schema: 'metric',
+          params: { field: 'seizure_id', customLabel: 'Seizures' },
+        },
+      ],
+      params: tableParams(),
+    },
+  );
+
+  const handleEntities = visualization(
+    'seizure-lake-handle-entities',
+    'Handles by what they mention',
+    'Handles by the distinct entities their messages mention, with their devices and messages.',
+    {
+      type: 'table',
+      aggs: [
+        { ...countMetric(), params: { customLabel: 'Messages' } },
+        termsBucket('2', 'sender', 'Handle', 20, '3'),
+        {
+          id: '3',
+          enabled: true,
+          type: 'cardinality',
+          schema: 'metric',
+          params: { field: 'entities.value', customLabel: 'Entities mentioned' },
+        },
+        {
+          id: '4',
+          enabled: true,
+          type: 'cardinality',
+          schema: 'metric',
+          params: { field: 'sender_device', customLabel: 'Devices' },
+        },
+      ],
+      params: tableParams(),
+    },
+  );
+
+  const mentionedPlaces = coordinateMap(
+    'seizure-lake-mentioned-places',
+    'Places mentioned',
+    'Coordinates written in the bodies (decimal or degrees, minutes and seconds), by the messages that mention them.',
+    'mentioned_geo',
+  );
+  const deviceLocations = coordinateMap(
+    'seizure-lake-device-locations',
+    'Where devices were',
+    'The location records carry (the geo field), by messages.',
+    'geo',
+  );
+
   const panels = [
     { ref: controls, grid: { x: 0, y: 0, w: 48, h: 6 } },
     { ref: volume, grid: { x: 0, y: 6, w: 48, h: 12 } },
     { ref: handles, grid: { x: 0, y: 18, w: 24, h: 15 } },
     { ref: conversations, grid: { x: 24, y: 18, w: 24, h: 15 } },
-    { ref: search, grid: { x: 0, y: 33, w: 48, h: 20 } },
+    { ref: entityKinds, grid: { x: 0, y: 33, w: 12, h: 15 } },
+    { ref: topEntities, grid: { x: 12, y: 33, w: 36, h: 15 } },
+    { ref: handleEntities, grid: { x: 0, y: 48, w: 16, h: 18 } },
+    { ref: mentionedPlaces, grid: { x: 16, y: 48, w: 16, h: 18 } },
+    { ref: deviceLocations, grid: { x: 32, y: 48, w: 16, h: 18 } },
+    { ref: search, grid: { x: 0, y: 66, w: 48, h: 20 } },
   ];
   const dashboard = {
     id: DASHBOARD_ID,
@@ -392,7 +483,7 @@ export function savedObjects(): SavedObject[] {
     attributes: {
       title: 'Seizure overview',
       description:
-        'One seizure at a glance: choose it above; volume over time, the most active handles and conversations, the messages.',
+        'One seizure at a glance: choose it above; volume over time, the most active handles and conversations, what the messages mention and who mentions most, maps of the places mentioned and of the devices, the messages.',
       hits: 0,
       panelsJSON: JSON.stringify(
         panels.map((p, i) => ({
@@ -413,7 +504,70 @@ export function savedObjects(): SavedObject[] {
     references: panels.map((p, i) => ({ id: p.ref.id, name: `panel_${i}`, type: p.ref.type })),
   };
 
-  return [indexPattern, search, controls, volume, handles, conversations, dashboard].map(withVersion);
+  return [
+    indexPattern,
+    search,
+    controls,
+    volume,
+    handles,
+    conversations,
+    entityKinds,
+    topEntities,
+    handleEntities,
+    mentionedPlaces,
+    deviceLocations,
+    dashboard,
+  ].map(withVersion);
+}
+
+/** A terms bucket, ordered by the metric `orderBy` (the count unless given). */
+function termsBucket(id: string, field: string, label: string, size: number, orderBy = '1') {
+  return {
+    id,
+    enabled: true,
+    type: 'terms',
+    schema: 'bucket',
+    params: {
+      field,
+      orderBy,
+      order: 'desc',
+      size,
+      otherBucket: false,
+      missingBucket: false,
+      customLabel: label,
+    },
+  };
+}
+
+/**
+ * A coordinate map (Dashboards' tile_map) of a geo_point field, as scaled markers over geohash cells. The base
+ * map comes from the Dashboards maps service; an air-gapped installation points it at its own WMS.
+ */
+function coordinateMap(id: string, title: string, description: string, field: string) {
+  return visualization(id, title, description, {
+    type: 'tile_map',
+    aggs: [
+      { ...countMetric(), params: { customLabel: 'Messages' } },
+      {
+        id: '2',
+        enabled: true,
+        type: 'geohash_grid',
+        schema: 'segment',
+        params: { field, autoPrecision: true, precision: 2, useGeocentroid: true, isFilteredByCollar: true },
+      },
+    ],
+    params: {
+      mapType: 'Scaled Circle Markers',
+      isDesaturated: true,
+      addTooltip: true,
+      heatClusterSize: 1.5,
+      legendPosition: 'bottomright',
+      mapZoom: 2,
+      mapCenter: [50, 5],
+      colorSchema: 'Yellow to Red',
+      wms: { enabled: false, url: '', options: { format: 'image/png', transparent: true } },
+    },
+  });
 }
 
 function listControl(id: string, fieldName: string, label: string, indexPatternRefName: string) {

@@ -51,6 +51,8 @@ export function canonicalMessage(
     body: parts.body,
     body_status: parts.body_status ?? null,
     language: null,
+    entities: null,
+    mentioned_geo: null,
     attachments: parts.attachments?.length ? parts.attachments : null,
     geo: parts.geo ?? null,
     reply_to: parts.reply_to ?? null,

@@ -207,6 +207,8 @@ export function compileMapping<R>(
       body: text,
       body_status: null,
       language: null,
+      entities: null,
+      mentioned_geo: null,
       attachments: null,
       geo: lat !== null && lon !== null ? { lat, lon } : null,
       reply_to: null,

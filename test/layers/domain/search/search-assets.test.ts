@@ -218,11 +218,23 @@ describe('the Dashboards saved objects (dashboards/saved-objects.ndjson)', () =>
     const dashboard = byKey.get(`dashboard:${DASHBOARD_ID}`) as ExportedObject;
     expect(dashboard.references.map((r) => r.type).sort()).toEqual([
       'search',
-      'visualization',
-      'visualization',
-      'visualization',
-      'visualization',
+      ...Array<string>(9).fill('visualization'),
     ]);
+    // The entity and handle panels, and the maps of the coordinates mentioned and of the devices.
+    const visState = (id: string) =>
+      JSON.parse((byKey.get(`visualization:${id}`) as ExportedObject).attributes.visState as string);
+    expect(visState('seizure-lake-top-entities').aggs[1].params.field).toBe('entities.value');
+    expect(visState('seizure-lake-handle-entities').aggs[2].params.field).toBe('entities.value');
+    for (const [id, field] of [
+      ['seizure-lake-mentioned-places', 'mentioned_geo'],
+      ['seizure-lake-device-locations', 'geo'],
+    ] as const) {
+      expect(visState(id)).toMatchObject({
+        type: 'tile_map',
+        aggs: [{}, { type: 'geohash_grid', params: { field } }],
+      });
+      expect(fieldByName.get(field)?.type).toBe('geo_point');
+    }
   });
 });
 
