@@ -6,7 +6,7 @@ import { localSearchClient } from '#local/search/local-search.ts';
 import { UsageError } from '../cli-errors.ts';
 import { formatSearchResult, HIGHLIGHT_TAGS } from '../output/search-results.ts';
 
-export const searchUsage = `seizure search "<query>" [--seizure <id>]... [--sender <handle>] [--handle <handle>]
+export const searchUsage = `seizure search "<query>" [--case <id>] [--seizure <id>]... [--sender <handle>] [--handle <handle>]
                [--conversation <id>] [--from <date>] [--to <date>] [--limit <n>] [--offset <n>]
                [--sort relevance|newest|oldest] [--json]
 
@@ -14,6 +14,7 @@ Searches the indexed messages (local OpenSearch, or OPENSEARCH_URL). The query t
 syntax: words (all must match, in any of Dutch, English, French, Spanish and German forms: "bellen" finds
 "belde" and "gebeld"), "exact phrases", AND / OR / NOT, wildcards (koer*), field:value (sender:t3vubm);
 "*" matches every message. Handles and ids in the query find the messages that carry them.
+  --case <id>           only this case's messages (filtered by OpenSearch, whatever the query says)
   --seizure <id>        only this seizure (repeatable)
   --sender <handle>     sent by this handle          --handle <handle>  sent or received by it
   --conversation <id>   in this conversation
@@ -28,6 +29,7 @@ export async function searchCommand(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
+      case: { type: 'string' },
       seizure: { type: 'string', multiple: true },
       sender: { type: 'string' },
       handle: { type: 'string' },
@@ -54,6 +56,7 @@ export async function searchCommand(args: string[]): Promise<number> {
     const json = values.json;
     const result = await searchMessages(client, {
       query,
+      ...(values.case === undefined ? {} : { caseId: values.case }),
       seizureIds: values.seizure,
       sender: values.sender,
       handle: values.handle,

@@ -1,5 +1,6 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { z } from 'zod';
+import { installCaseRoles } from '#domain/search/case-roles.ts';
 import { savedObjectsNdjson } from '#domain/search/dashboards-objects.ts';
 import { installSearchSetup, type SetupReport } from '#domain/search/search-setup.ts';
 
@@ -17,6 +18,8 @@ export const setupPropertiesSchema = z.object({
   ReaderRoleArns: arns.default([]),
   DashboardsUserRoleArns: arns.default([]),
   AssetHash: z.string().optional(),
+  /** Per-case roles (infra/access/case-access.ts): document-level security on case_id. */
+  CaseRoles: z.array(z.object({ CaseId: z.string().min(1), RoleArns: arns })).default([]),
 });
 
 export interface CustomResourceEvent {
@@ -63,6 +66,10 @@ export async function handleSetupEvent(
         audit: true,
         savedObjects: savedObjectsNdjson(),
       });
+      await installCaseRoles(
+        client,
+        props.CaseRoles.map((c) => ({ caseId: c.CaseId, roleArns: c.RoleArns })),
+      );
       return { PhysicalResourceId: 'seizure-lake-search-setup', Data: { ...report } };
     } catch (error) {
       if (attempt >= attempts || !transient(error)) throw error;

@@ -84,6 +84,7 @@ export class Search extends Construct {
   readonly setup: CustomResource;
   readonly #indexers: IRole[] = [];
   readonly #readers: IRole[] = [];
+  readonly #cases = new Map<string, IRole[]>();
 
   constructor(scope: Construct, id: string, props: SearchProps) {
     super(scope, id);
@@ -293,6 +294,17 @@ export class Search extends Construct {
           { omitEmpty: true },
         ),
         DashboardsUserRoleArns: [this.dashboardsUserRole.roleArn],
+        // One security role per case with document-level security on case_id (see grantCaseSearch).
+        CaseRoles: Lazy.any(
+          {
+            produce: () =>
+              [...this.#cases].map(([caseId, roles]) => ({
+                CaseId: caseId,
+                RoleArns: roles.map((r) => r.roleArn),
+              })),
+          },
+          { omitEmptyArray: true },
+        ),
       },
     });
     this.setup.node.addDependency(this.domain);
@@ -312,6 +324,23 @@ export class Search extends Construct {
     this.domain.grantReadWrite(fn);
     fn.addEnvironment('OPENSEARCH_ENDPOINT', this.domain.domainEndpoint);
     if (fn.role) this.#indexers.push(fn.role);
+  }
+
+  /**
+   * Lets roles search the messages of one case only: IAM to send searches to the domain, and their mapping
+   * (by the deploy-time setup) to the case's security role `case_<id>`, whose document-level security
+   * admits only documents with that `case_id`. They are not mapped to `seizure_reader`.
+   */
+  grantCaseSearch(caseId: string, roles: readonly IRole[]): void {
+    for (const role of roles) {
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost'],
+          resources: [this.domain.domainArn, `${this.domain.domainArn}/*`],
+        }),
+      );
+    }
+    this.#cases.set(caseId, [...(this.#cases.get(caseId) ?? []), ...roles]);
   }
 
   /** Lets a function or role search every message (IAM, and the `seizure_reader` role mapping). */

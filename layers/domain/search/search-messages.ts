@@ -10,6 +10,11 @@ import { MESSAGES_ALIAS } from './index-names.ts';
 export interface SearchParams {
   /** Query-string syntax; `*` or empty matches every message. Words must all match unless OR is used. */
   query: string;
+  /**
+   * Only this case's messages: a term filter on `case_id` in the request's filter context, which no query
+   * text can widen (it is ANDed with the query, never scored or ORed).
+   */
+  caseId?: string;
   seizureIds?: readonly string[];
   /** Messages sent by this handle. */
   sender?: string;
@@ -88,6 +93,10 @@ export function matchesEverything(query: string): boolean {
 /** The search request body for `params`. */
 export function searchRequestBody(params: SearchParams): Record<string, unknown> {
   const filter: Record<string, unknown>[] = [];
+  if (params.caseId !== undefined) {
+    if (params.caseId.trim() === '') throw new SearchQueryError('--case needs a case id');
+    filter.push({ term: { case_id: params.caseId } });
+  }
   if (params.seizureIds?.length) filter.push({ terms: { seizure_id: [...params.seizureIds] } });
   // Handles and ids as typed, whatever their case: platforms differ (Sky ECC upper, EncroChat lower).
   const exact = (field: string, value: string) => ({ term: { [field]: { value, case_insensitive: true } } });
