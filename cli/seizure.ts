@@ -46,6 +46,29 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
       return { run: m.reindexCommand, usage: m.reindexUsage };
     },
   },
+  links: {
+    summary:
+      'links [--seizure <id>] [--json]                                    identifiers shared by seizures or handles',
+    load: async () => {
+      const m = await import('./commands/links-command.ts');
+      return { run: m.linksCommand, usage: m.linksUsage };
+    },
+  },
+  graph: {
+    summary:
+      'graph --seizure <id> [--handle <h> --depth <n>] --format graphml|csv   contact network for Gephi, i2',
+    load: async () => {
+      const m = await import('./commands/graph-command.ts');
+      return { run: m.graphCommand, usage: m.graphUsage };
+    },
+  },
+  thread: {
+    summary: 'thread <conversationId> [--zone <IANA>] [--json]                   a conversation in order',
+    load: async () => {
+      const m = await import('./commands/thread-command.ts');
+      return { run: m.threadCommand, usage: m.threadUsage };
+    },
+  },
   verify: {
     summary:
       'verify <seizureId> [--json]                                        re-check evidence, custody and provenance',

@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+/**
+ * One measured case of `npm run bench`, run in a child process of its own so that its peak RSS and its JIT
+ * and heap state belong to it alone. Prints one JSON line on stdout.
+ *
+ *   node bench/case.ts ours <store-root> <plan.json> [chunk-index]   our normalize step, chunk after chunk
+ *   node bench/case.ts duckdb <out.parquet> <file>...                DuckDB read_json -> Parquet (zstd), 1 thread
+ *   node bench/case.ts parse <file>...                               read lines + JSON.parse, nothing else
+ */
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import type { Chunk } from '#domain/adapters/adapter.ts';
+import { finalizeImport } from '#domain/import/finalize-import.ts';
+import type { ChunkTask } from '#domain/import/import-types.ts';
+import { normalizeChunk } from '#domain/import/normalize-chunk.ts';
+import { openDuckDB, sqlList, sqlString } from '#domain/lake/duckdb-session.ts';
+import { DirectoryStore } from '#domain/storage/directory-store.ts';
+
+interface Plan {
+  seizureId: string;
+  importId: string;
+  ingestedAt: number;
+  chunks: Chunk[];
+}
+
+const [kind, ...args] = process.argv.slice(2);
+
+async function ours(): Promise<Record<string, number>> {
+  const [root, planFile, only] = args as [string, string, string | undefined];
+  const plan = JSON.parse(await fs.readFile(planFile, 'utf8')) as Plan;
+  const store = new DirectoryStore(root);
+  const chunks = only === undefined ? plan.chunks : [plan.chunks[Number(only)] as Chunk];
+  let records = 0;
+  let staged = 0;
+  let bytes = 0;
+  const started = performance.now();
+  for (const chunk of chunks) {
+    const task: ChunkTask = {
+      seizureId: plan.seizureId,
+      importId: plan.importId,
+      ingestedAt: plan.ingestedAt,
+      chunk,
+    };
+    const result = await normalizeChunk(store, task);
+    records += result.read;
+    staged += result.staged;
+    bytes += chunk.end - chunk.start;
+  }
+  const ms = performance.now() - started;
+  return { ms, records, staged, bytes, chunks: chunks.length, parquetBytes: await treeBytes(`${root}/lake`) };
+}
+
+async function treeBytes(dir: string): Promise<number> {
+  let n = 0;
+  for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile() && e.name.endsWith('.parquet')) n += (await fs.stat(`${e.parentPath}/${e.name}`)).size;
+  return n;
+}
+
+/** The finalize step (dedup, sort, compaction into month partitions) over what `ours` staged. */
+async function finalize(): Promise<Record<string, number>> {
+  const [root, planFile] = args as [string, string];
+  const plan = JSON.parse(await fs.readFile(planFile, 'utf8')) as Plan;
+  const store = new DirectoryStore(root);
+  const started = performance.now();
+  const report = await finalizeImport(
+    store,
+    { seizureId: plan.seizureId, importId: plan.importId, ingestedAt: plan.ingestedAt },
+    { memoryLimit: '2GB' },
+  );
+  const ms = performance.now() - started;
+  const files = report.partitions.reduce((n, p) => n + p.files.length, 0);
+  const lakeBytes = await treeBytes(`${root}/lake/messages`);
+  return {
+    ms,
+    records: report.counts.read,
+    written: report.counts.written,
+    bytes: lakeBytes,
+    files,
+    partitions: report.partitions.length,
+  };
+}
+
+async function duckdb(): Promise<Record<string, number>> {
+  const [out, ...files] = args as [string, ...string[]];
+  const bytes = (await Promise.all(files.map((f) => fs.stat(f)))).reduce((n, s) => n + s.size, 0);
+  const session = await openDuckDB({ threads: 1 });
+  try {
+    const started = performance.now();
+    await session.connection.run(
+      `COPY (SELECT * FROM read_json(${sqlList(files)}, format = 'newline_delimited'))
+       TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    const ms = performance.now() - started;
+    const rows = await session.connection.runAndReadAll(
+      `SELECT count(*)::INTEGER FROM read_parquet(${sqlString(out)})`,
+    );
+    return { ms, records: Number(rows.getRows()[0]?.[0]), bytes };
+  } finally {
+    session.close();
+  }
+}
+
+async function parse(): Promise<Record<string, number>> {
+  let records = 0;
+  let bytes = 0;
+  let keys = 0;
+  const started = performance.now();
+  for (const file of args) {
+    let rest: Buffer | undefined;
+    for await (const piece of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      bytes += piece.length;
+      const buffer = rest ? Buffer.concat([rest, piece]) : piece;
+      let start = 0;
+      for (let nl = buffer.indexOf(10, start); nl !== -1; nl = buffer.indexOf(10, start)) {
+        if (nl > start) {
+          const value = JSON.parse(buffer.toString('utf8', start, nl)) as object;
+          if (value) keys++;
+          records++;
+        }
+        start = nl + 1;
+      }
+      rest = start < buffer.length ? buffer.subarray(start) : undefined;
+    }
+    if (rest?.length) {
+      JSON.parse(rest.toString('utf8'));
+      records++;
+    }
+  }
+  return { ms: performance.now() - started, records, bytes, parsed: keys };
+}
+
+const cases: Record<string, () => Promise<Record<string, number>>> = { ours, duckdb, parse, finalize };
+const run = cases[kind ?? ''];
+if (!run) throw new Error(`unknown case ${kind}; one of ${Object.keys(cases).join(', ')}`);
+// Where the peak lives: V8's heap (JavaScript objects) or outside it (DuckDB, buffers), sampled every 20 ms.
+let peakHeapBytes = 0;
+let peakExternalBytes = 0;
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  peakHeapBytes = Math.max(peakHeapBytes, m.heapTotal);
+  peakExternalBytes = Math.max(peakExternalBytes, m.external + m.arrayBuffers);
+}, 20);
+const figures = await run();
+clearInterval(sampler);
+// ru_maxrss is in kilobytes on Linux: the peak resident set of this process, native memory included.
+const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+process.stdout.write(`${JSON.stringify({ ...figures, peakRssBytes, peakHeapBytes, peakExternalBytes })}\n`);
