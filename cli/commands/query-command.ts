@@ -1,29 +1,61 @@
 import { parseArgs } from 'node:util';
 import { seizureHome } from '#local/seizure-home.ts';
-import { openLocalLake, queryRows } from '#local/sql/local-lake.ts';
+import { openLocalLake, queryRows, type Row } from '#local/sql/local-lake.ts';
 import { UsageError } from '../cli-errors.ts';
 import { formatTable } from '../output/table.ts';
 
 export const queryUsage = `seizure query "<SQL>" [--case <id>] [--json]
+seizure query --athena "<SQL>" [--stack <name>] [--json]
 
-Runs SQL with DuckDB over the local lake. Tables and views: messages, contacts, handles.
-  --case <id>  only this case's rows, in every table and view; no other file can be read
-  --json       print an array of row objects`;
+Runs SQL with DuckDB over the local lake. Tables and views: messages, contacts, handles, entities,
+identifiers, links, coverage.
+  --case <id>     only this case's rows, in every table and view; no other file can be read
+  --json          print an array of row objects
+  --athena        run the SQL in the deployed Athena workgroup instead (AWS credentials from the
+                  environment); the workgroup enforces encrypted results and a bytes-scanned limit, and
+                  per-case access is Lake Formation's there
+  --stack <name>  the deployed stack (default SeizureLake)`;
 
 export async function queryCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, case: { type: 'string' } },
+    options: {
+      json: { type: 'boolean', default: false },
+      case: { type: 'string' },
+      athena: { type: 'boolean', default: false },
+      stack: { type: 'string', default: 'SeizureLake' },
+    },
   });
   if (positionals.length !== 1) throw new UsageError('query takes one SQL text (quote it)');
   if (values.case !== undefined && values.case.trim() === '') throw new UsageError('--case needs a case id');
-  const duckdb = await openLocalLake(seizureHome(), values.case === undefined ? {} : { caseId: values.case });
-  try {
-    const { columns, rows } = await queryRows(duckdb, positionals[0] as string);
+  const sql = positionals[0] as string;
+  const print = (columns: string[], rows: Row[]) =>
     process.stdout.write(
       values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatTable(columns, rows)}\n`,
     );
+
+  if (values.athena) {
+    if (values.case !== undefined)
+      throw new UsageError('--case is local; in Athena, access follows your role');
+    const [{ AthenaClient }, { readStackOutputs }, { runAthenaQuery }] = await Promise.all([
+      import('@aws-sdk/client-athena'),
+      import('../cloud/stack-outputs.ts'),
+      import('../cloud/athena-query.ts'),
+    ]);
+    const outputs = await readStackOutputs(values.stack);
+    const { columns, rows } = await runAthenaQuery(new AthenaClient({}), sql, {
+      workGroup: outputs.AthenaWorkGroupName,
+      database: outputs.GlueDatabaseName,
+    });
+    print(columns, rows);
+    return 0;
+  }
+
+  const duckdb = await openLocalLake(seizureHome(), values.case === undefined ? {} : { caseId: values.case });
+  try {
+    const { columns, rows } = await queryRows(duckdb, sql);
+    print(columns, rows);
     return 0;
   } finally {
     duckdb.close();
