@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { constants, readFileSync } from 'node:fs';
+import { constants, readFileSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_MODULES } from '#local/opensearch/distribution.ts';
+import { distributionDir, LOCAL_MODULES } from '#local/opensearch/distribution.ts';
 import { planAccess } from '#local/opensearch/service-user.ts';
 import {
   OPENSEARCH_VERSION,
@@ -142,8 +142,13 @@ describe('local OpenSearch node', () => {
       uid === 0 ? Number(execFileSync('id', ['-u', 'seizure-os'], { encoding: 'utf8' })) : uid;
     expect(processUid(pid)).toBe(expectedUid);
     expect(processUid(pid)).not.toBe(0);
-    // Its home is reachable by anyone: no capability at all (one is added only when a parent is private).
-    expect(capabilities(pid)).toEqual({ ambient: 0n, effective: 0n });
+    // CAP_DAC_READ_SEARCH (bit 2) only when the service account must pass a private directory on the way to
+    // its home or to the distribution (as in a checkout under `mktemp -d`), and nothing else, ever.
+    const needsTraverse =
+      uid === 0 && (underPrivateDirectory(home) || underPrivateDirectory(distributionDir()));
+    expect(capabilities(pid)).toEqual(
+      needsTraverse ? { ambient: 4n, effective: 4n } : { ambient: 0n, effective: 0n },
+    );
 
     const health = await call('GET', '_cluster/health');
     expect(['yellow', 'green']).toContain(health.body.status);
@@ -310,3 +315,11 @@ describe('local OpenSearch node', () => {
     }
   });
 });
+
+/** Whether a directory above `target` shuts out other users (no execute bit for "other"). */
+function underPrivateDirectory(target: string): boolean {
+  for (let dir = path.dirname(target); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return true;
+  }
+  return false;
+}
