@@ -143,6 +143,11 @@ function countMetric() {
   return { id: '1', enabled: true, type: 'count', schema: 'metric', params: {} };
 }
 
+/** How many distinct values of `field` (handles, devices, seizures …) a bucket holds. */
+function cardinalityMetric(id: string, field: string, label: string) {
+  return { id, enabled: true, type: 'cardinality', schema: 'metric', params: { field, customLabel: label } };
+}
+
 function tableParams() {
   return {
     perPage: 20,
@@ -334,13 +339,7 @@ export function savedObjects(): SavedObject[] {
             customLabel: 'Handle',
           },
         },
-        {
-          id: '3',
-          enabled: true,
-          type: 'cardinality',
-          schema: 'metric',
-          params: { field: 'conversation_id', customLabel: 'Conversations' },
-        },
+        cardinalityMetric('3', 'conversation_id', 'Conversations'),
       ],
       params: tableParams(),
     },
@@ -369,13 +368,7 @@ export function savedObjects(): SavedObject[] {
             customLabel: 'Conversation',
           },
         },
-        {
-          id: '3',
-          enabled: true,
-          type: 'cardinality',
-          schema: 'metric',
-          params: { field: 'sender', customLabel: 'Writers' },
-        },
+        cardinalityMetric('3', 'sender', 'Writers'),
       ],
       params: tableParams(),
     },
@@ -405,20 +398,8 @@ export function savedObjects(): SavedObject[] {
       aggs: [
         { ...countMetric(), params: { customLabel: 'Messages' } },
         termsBucket('2', 'entities.value', 'Entity', 25),
-        {
-          id: '3',
-          enabled: true,
-          type: 'cardinality',
-          schema: 'metric',
-          params: { field: 'sender', customLabel: 'Handles' },
-        },
-        {
-          id: '4',
-          enabled: true,
-          type: 'cardinality',
-          schema: 'metric',
-          params: { field: 'seizure_id', customLabel: 'Seizures' },
-        },
+        cardinalityMetric('3', 'sender', 'Handles'),
+        cardinalityMetric('4', 'seizure_id', 'Seizures'),
       ],
       params: tableParams(),
     },
@@ -433,20 +414,8 @@ export function savedObjects(): SavedObject[] {
       aggs: [
         { ...countMetric(), params: { customLabel: 'Messages' } },
         termsBucket('2', 'sender', 'Handle', 20, '3'),
-        {
-          id: '3',
-          enabled: true,
-          type: 'cardinality',
-          schema: 'metric',
-          params: { field: 'entities.value', customLabel: 'Entities mentioned' },
-        },
-        {
-          id: '4',
-          enabled: true,
-          type: 'cardinality',
-          schema: 'metric',
-          params: { field: 'sender_device', customLabel: 'Devices' },
-        },
+        cardinalityMetric('3', 'entities.value', 'Entities mentioned'),
+        cardinalityMetric('4', 'sender_device', 'Devices'),
       ],
       params: tableParams(),
     },
