@@ -1,4 +1,4 @@
-import { chunkResultPrefix, rejectedKey, stagingPrefix } from '#domain/import/import-layout.ts';
+import { chunkResultPrefix, rejectedPrefix, stagingPrefix } from '#domain/import/import-layout.ts';
 import type { ImportReport } from '#domain/import/import-types.ts';
 import { readImportReport } from '#domain/import/record-failure.ts';
 import { importIdFor } from '#domain/import/verify-evidence.ts';
@@ -123,7 +123,7 @@ async function clearPreviousRun(store: ObjectStore, seizureId: string, importId:
   const prefixes: [BucketRole, string][] = [
     ['lake', stagingPrefix(seizureId, importId)],
     ['reports', chunkResultPrefix(seizureId, importId)],
-    ['quarantine', rejectedKey(seizureId, importId, '').replace(/\.ndjson$/, '')],
+    ['quarantine', rejectedPrefix(seizureId, importId)],
   ];
   for (const [bucket, prefix] of prefixes) {
     for await (const o of store.list(bucket, prefix)) await store.delete(bucket, o.key);

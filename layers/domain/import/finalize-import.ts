@@ -11,9 +11,10 @@ import { PIPELINE_VERSION, pipelineActor } from '../version.ts';
 import {
   chunkResultPrefix,
   duplicatesKey,
+  duplicatesPrefix,
   monthPartitionPrefix,
   planKey,
-  rejectedKey,
+  rejectedPrefix,
   reportKey,
   stagingPrefix,
 } from './import-layout.ts';
@@ -195,8 +196,8 @@ function reconcile(
     files,
     partitions: partitions.map((p) => ({ month: p.month, rows: p.rows, files: p.files })),
     quarantine: {
-      rejected: rejectedKey(ref.seizureId, ref.importId, '').replace(/\.ndjson$/, ''),
-      duplicates: duplicatesKey(ref.seizureId, ref.importId, '').replace(/\.ndjson$/, ''),
+      rejected: rejectedPrefix(ref.seizureId, ref.importId),
+      duplicates: duplicatesPrefix(ref.seizureId, ref.importId),
     },
   };
 }

@@ -21,10 +21,14 @@ export const stagingKey = (seizureId: string, importId: string, month: string, c
   `${stagingPrefix(seizureId, importId)}sent_month=${month}/${chunkId}.parquet`;
 
 const importPrefix = (seizureId: string, importId: string) => `seizures/${seizureId}/imports/${importId}/`;
+export const rejectedPrefix = (seizureId: string, importId: string) =>
+  `${importPrefix(seizureId, importId)}rejected/`;
 export const rejectedKey = (seizureId: string, importId: string, chunkId: string) =>
-  `${importPrefix(seizureId, importId)}rejected/${chunkId}.ndjson`;
+  `${rejectedPrefix(seizureId, importId)}${chunkId}.ndjson`;
+export const duplicatesPrefix = (seizureId: string, importId: string) =>
+  `${importPrefix(seizureId, importId)}duplicates/`;
 export const duplicatesKey = (seizureId: string, importId: string, month: string) =>
-  `${importPrefix(seizureId, importId)}duplicates/${month}.ndjson`;
+  `${duplicatesPrefix(seizureId, importId)}${month}.ndjson`;
 export const reportKey = (seizureId: string, importId: string) =>
   `${importPrefix(seizureId, importId)}report.json`;
 export const planKey = (seizureId: string, importId: string) =>
