@@ -129,6 +129,7 @@ async function checkProvenance(
 ): Promise<string[]> {
   const problems: string[] = [];
   const plans = new Map<string, Chunk[]>();
+  const adapters = new Map<string, ReturnType<typeof adapterFor>>();
   for (const row of rows) {
     const file = files.find((f) => f.key === row.source_object);
     const where = `${row.message_id} (${row.source_object} @ ${row.source_offset}+${row.source_length})`;
@@ -160,7 +161,11 @@ async function checkProvenance(
       end: row.source_offset + row.source_length,
       columns,
     };
-    const adapter = adapterFor(manifest, { importId: row.import_id, ingestedAt: 0 });
+    let adapter = adapters.get(row.import_id);
+    if (!adapter) {
+      adapter = adapterFor(manifest, { importId: row.import_id, ingestedAt: 0 });
+      adapters.set(row.import_id, adapter);
+    }
     const results = [];
     for await (const batch of adapter.read(chunk, await store.read('landing', file.key, chunk)))
       results.push(...batch);
