@@ -55,11 +55,11 @@ export async function writeLake(
   try {
     const bySeizure = Map.groupBy(messages, (m) => m.seizure_id);
     for (const [seizureId, rows] of bySeizure) {
-      const writer = new ChunkParquetWriter(duckdb.connection);
-      await writer.open();
-      writer.append(rows);
       const out = path.join(work, seizureId);
-      for (const f of await writer.finish(out)) {
+      const writer = new ChunkParquetWriter(duckdb.connection, `${out}-staging`);
+      await writer.open();
+      await writer.append(rows);
+      for (const f of await writer.finish(out, { sortByTime: true })) {
         await store.write('lake', `${monthPartitionPrefix(seizureId, f.month)}${name}.parquet`, {
           file: f.file,
         });

@@ -66,6 +66,16 @@ function scan(text: string): Shape {
   return shape;
 }
 
+/**
+ * findPhones only keeps numbers written with `+`, `00` or a trunk `0` (maybe after `(`) that start a word.
+ * Bodies with no such place (amounts, IMEIs, times) skip libphonenumber's matcher, the costliest extractor.
+ */
+const WRITTEN_PHONE_START = /(?<![0-9A-Za-z_])\(?[+0]/;
+
+function mayHoldWrittenPhone(text: string): boolean {
+  return WRITTEN_PHONE_START.test(text);
+}
+
 export interface Extraction {
   findings: Findings | undefined;
   /** Letters outside the entities: what language detection would read. */
@@ -97,7 +107,7 @@ export function extractEntities(text: string, defaultCountry: CountryCode): Extr
   if ((s.digits >= 10 && s.dot) || (s.degree && s.digits >= 3))
     findCoordinates(text, get(), s.digits >= 10 && s.dot, s.degree);
   if (s.hyphen && s.digits >= 1 && length >= 6) findLicencePlates(text, get());
-  if (s.digits >= 8) findPhones(text, defaultCountry, get());
+  if (s.digits >= 8 && mayHoldWrittenPhone(text)) findPhones(text, defaultCountry, get());
   const letters = s.letters;
   if (found && found.entities.length === 0) found = undefined;
   return { findings: found, wordLetters: found ? letters - found.claimedLetters : letters };

@@ -46,7 +46,15 @@ export async function normalizeChunk(
   const work = await fs.mkdtemp(path.join(options.workDirectory ?? os.tmpdir(), `chunk-${chunk.chunkId}-`));
   const duckdb = await openDuckDB({ threads: 1, tempDirectory: path.join(work, 'duckdb') });
   try {
-    const writer = new ChunkParquetWriter(duckdb.connection);
+    const writer = new ChunkParquetWriter(duckdb.connection, work, {
+      seizure_id: seizureId,
+      case_id: manifest.caseId,
+      platform: manifest.platform,
+      import_id: importId,
+      ingested_at: task.ingestedAt,
+      source_object: chunk.file.key,
+      source_sha256: chunk.file.sha256,
+    });
     await writer.open();
     const rejections: Rejection[] = [];
     let read = 0;
@@ -73,7 +81,7 @@ export async function normalizeChunk(
           }
         } else rejections.push(record.rejection);
       }
-      writer.append(messages);
+      await writer.append(messages);
       read += batch.length;
       if (options.onProgress && batch.length)
         options.onProgress(read, endOf(batch[batch.length - 1]) - chunk.start);

@@ -145,21 +145,36 @@ function finish(p: Parts, toUtc: (p: Parts) => number | undefined): ParsedTime |
   return utc === undefined ? undefined : { utcMillis: utc, zoneAssumed: true };
 }
 
-/** Local wall time in `zone` to UTC. Offsets are looked up once per local hour: zones change on the hour. */
+/**
+ * Local wall time in `zone` to UTC. A zone changes its offset at most once a day, so a day whose first and
+ * last hour have the same offset has it throughout: one pair of lookups per day. On the few days with a
+ * switch every time goes through Luxon, which moves a time in the spring-forward gap forward by the gap
+ * and reads a repeated autumn hour at its first occurrence.
+ */
 function zoneConverter(zone: string): (p: Parts) => number | undefined {
   if (!DateTime.local().setZone(zone).isValid)
     throw new InvalidTimestampFormatError(`unknown time zone "${zone}"`);
-  const offsets = new Map<number, number>();
+  const inZone = (p: Parts, hour = p.hour, minute = p.minute, second = p.second, millisecond = p.millis) =>
+    DateTime.fromObject(
+      { year: p.year, month: p.month, day: p.day, hour, minute, second, millisecond },
+      { zone },
+    );
+  const days = new Map<number, number | null>(); // null: the offset changes that day
   return (p) => {
-    const hourKey = Date.UTC(p.year, p.month - 1, p.day, p.hour);
-    let offset = offsets.get(hourKey);
+    const dayKey = Date.UTC(p.year, p.month - 1, p.day);
+    let offset = days.get(dayKey);
     if (offset === undefined) {
-      const dt = DateTime.fromObject({ year: p.year, month: p.month, day: p.day, hour: p.hour }, { zone });
-      if (!dt.isValid) return undefined;
-      // In a spring-forward gap Luxon moves the time forward; the offset it lands on is the one that applies.
-      offset = dt.offset;
-      if (offsets.size > 100_000) offsets.clear();
-      offsets.set(hourKey, offset);
+      const first = inZone(p, 0, 0, 0, 0);
+      const last = inZone(p, 23, 0, 0, 0);
+      if (!first.isValid || !last.isValid) return undefined;
+      // A midnight switch puts 00:00 in the gap (Luxon moves it): that day has a switch too.
+      offset = first.offset === last.offset && first.hour === 0 && last.hour === 23 ? first.offset : null;
+      if (days.size > 100_000) days.clear();
+      days.set(dayKey, offset);
+    }
+    if (offset === null) {
+      const dt = inZone(p);
+      return dt.isValid ? dt.toMillis() : undefined;
     }
     return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, p.millis) - offset * 60_000;
   };

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { compileTimestampParser, InvalidTimestampFormatError } from '#domain/time/timestamp-parser.ts';
 
@@ -16,6 +17,25 @@ describe('compileTimestampParser', () => {
     expect(iso(parse('2020-03-29 01:59:59')?.utcMillis)).toBe('2020-03-29T00:59:59.000Z');
     expect(iso(parse('2020-03-29 03:00:00')?.utcMillis)).toBe('2020-03-29T01:00:00.000Z');
     expect(iso(parse('2020-10-25 12:00:00')?.utcMillis)).toBe('2020-10-25T11:00:00.000Z');
+  });
+
+  it('agrees with Luxon at every quarter hour of years with summer time, whatever order days come in', () => {
+    // The converter caches an offset per day and falls back to hours on days with a switch; any slip
+    // around a switch (gap, repeated hour, midnight switches) shows up here.
+    for (const zone of ['Europe/Amsterdam', 'America/Santiago', 'Australia/Lord_Howe', 'Asia/Gaza']) {
+      const parse = compileTimestampParser('yyyy-MM-dd HH:mm', zone);
+      const times: string[] = [];
+      for (let t = Date.UTC(2021, 0, 1); t < Date.UTC(2022, 0, 1); t += 15 * 60_000) {
+        times.push(new Date(t).toISOString().slice(0, 16).replace('T', ' '));
+      }
+      times.reverse(); // a day's hours arrive after the days following it: no reliance on order
+      for (const text of times) {
+        const expected = DateTime.fromFormat(text, 'yyyy-MM-dd HH:mm', { zone });
+        expect(iso(parse(text)?.utcMillis), `${zone} ${text}`).toBe(
+          `${expected.toUTC().toISO({ includeOffset: false })}Z`,
+        );
+      }
+    }
   });
 
   it('honours an offset or Z in the text and does not flag it', () => {
