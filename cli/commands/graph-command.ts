@@ -12,13 +12,15 @@ import {
 } from '#domain/network/contact-graph.ts';
 import { seizureHome } from '#local/seizure-home.ts';
 import { openLocalLake, queryRows } from '#local/sql/local-lake.ts';
+import { caseScope } from '../case-scope.ts';
 import { UsageError } from '../cli-errors.ts';
 
-export const graphUsage = `seizure graph --seizure <id> [--handle <h> [--depth <n>]] [--entities] --format graphml|csv [--out <file>]
+export const graphUsage = `seizure graph --seizure <id> [--case <id>] [--handle <h> [--depth <n>]] [--entities] --format graphml|csv [--out <file>]
 
 Exports the contact network of a seizure: handles as nodes (with messages sent and received, first and last
 seen, devices), contacts as undirected edges weighted by the messages exchanged.
   --seizure <id>     the seizure
+  --case <id>        only this case's rows: a seizure of another case has no messages here
   --handle <h>       only the handles within --depth contacts of this one
   --depth <n>        how many contacts away from --handle (default 1)
   --entities         add the devices each handle used and the phone numbers, IBANs, crypto and e-mail
@@ -34,6 +36,7 @@ export async function graphCommand(args: string[]): Promise<number> {
     args,
     options: {
       seizure: { type: 'string' },
+      case: { type: 'string' },
       handle: { type: 'string' },
       depth: { type: 'string' },
       entities: { type: 'boolean', default: false },
@@ -43,6 +46,7 @@ export async function graphCommand(args: string[]): Promise<number> {
   });
   const seizure = values.seizure;
   if (!seizure) throw new UsageError('graph needs --seizure <id>');
+  const scope = caseScope(values.case);
   if (values.format !== 'graphml' && values.format !== 'csv')
     throw new UsageError('graph needs --format graphml or --format csv');
   if (values.depth !== undefined && !values.handle) throw new UsageError('--depth goes with --handle');
@@ -50,7 +54,7 @@ export async function graphCommand(args: string[]): Promise<number> {
   if (!Number.isSafeInteger(depth) || depth < 1)
     throw new UsageError('--depth must be a whole number of at least 1');
 
-  const duckdb = await openLocalLake(seizureHome());
+  const duckdb = await openLocalLake(seizureHome(), scope);
   let graph: ReturnType<typeof contactGraph>;
   try {
     const s = sqlString(seizure);
@@ -60,7 +64,9 @@ export async function graphCommand(args: string[]): Promise<number> {
        FROM handles WHERE seizure_id = ${s} ORDER BY handle`,
     );
     if (handles.rows.length === 0)
-      throw new Error(`no messages of seizure ${seizure} in the lake (${seizureHome()})`);
+      throw new Error(
+        `no messages of seizure ${seizure} ${scope.caseId ? `in case ${scope.caseId}` : 'in the lake'} (${seizureHome()})`,
+      );
     const contacts = await queryRows(
       duckdb,
       `SELECT handle_a, handle_b, messages, first_contact, last_contact

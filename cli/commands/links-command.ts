@@ -2,12 +2,14 @@ import { parseArgs } from 'node:util';
 import { sqlString } from '#domain/lake/duckdb-session.ts';
 import { seizureHome } from '#local/seizure-home.ts';
 import { openLocalLake, queryRows, type Row } from '#local/sql/local-lake.ts';
+import { caseScope } from '../case-scope.ts';
 
-export const linksUsage = `seizure links [--seizure <id>] [--kind <kind>] [--json]
+export const linksUsage = `seizure links [--case <id>] [--seizure <id>] [--kind <kind>] [--json]
 
 Device ids, phone numbers, IBANs, crypto and e-mail addresses that appear in more than one seizure or under
 more than one handle (the links view), each with where it was seen: the seizure and handle, whether as the
 handle's device, mentioned in its messages, or as the handle itself (WhatsApp numbers, mail addresses).
+  --case <id>     only this case's seizures: links among them, never a row of another case
   --seizure <id>  only links that involve this seizure
   --kind <kind>   only this kind: device, phone, iban, bitcoin, ethereum, monero, tron, email
   --json          print the links as JSON, each with its occurrences`;
@@ -37,6 +39,7 @@ export async function linksCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
+      case: { type: 'string' },
       seizure: { type: 'string' },
       kind: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -46,7 +49,7 @@ export async function linksCommand(args: string[]): Promise<number> {
   if (values.seizure) where.push(`list_contains(l.seizures, ${sqlString(values.seizure)})`);
   if (values.kind) where.push(`l.kind = ${sqlString(values.kind)}`);
   const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const duckdb = await openLocalLake(seizureHome());
+  const duckdb = await openLocalLake(seizureHome(), caseScope(values.case));
   let links: Link[];
   try {
     const { rows } = await queryRows(
@@ -62,7 +65,9 @@ export async function linksCommand(args: string[]): Promise<number> {
   } finally {
     duckdb.close();
   }
-  process.stdout.write(values.json ? `${JSON.stringify(links, null, 2)}\n` : describe(links, values.seizure));
+  process.stdout.write(
+    values.json ? `${JSON.stringify(links, null, 2)}\n` : describe(links, values.seizure, values.case),
+  );
   return 0;
 }
 
@@ -99,8 +104,9 @@ function group(rows: Row[]): Link[] {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const day = (iso: string) => iso.slice(0, 10);
 
-function describe(links: Link[], seizure: string | undefined): string {
-  if (links.length === 0) return `no links${seizure ? ` involving ${seizure}` : ''}\n`;
+function describe(links: Link[], seizure: string | undefined, caseId: string | undefined): string {
+  if (links.length === 0)
+    return `no links${seizure ? ` involving ${seizure}` : ''}${caseId ? ` in case ${caseId}` : ''}\n`;
   const out: string[] = [];
   for (const l of links) {
     out.push(

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { seizureHome } from '#local/seizure-home.ts';
 import { openLocalLake, queryRows, type Row } from '#local/sql/local-lake.ts';
+import { caseScope } from '../case-scope.ts';
 import { UsageError } from '../cli-errors.ts';
 import { formatTable } from '../output/table.ts';
 
@@ -28,7 +29,7 @@ export async function queryCommand(args: string[]): Promise<number> {
     },
   });
   if (positionals.length !== 1) throw new UsageError('query takes one SQL text (quote it)');
-  if (values.case !== undefined && values.case.trim() === '') throw new UsageError('--case needs a case id');
+  const scope = caseScope(values.case);
   const sql = positionals[0] as string;
   const print = (columns: string[], rows: Row[]) =>
     process.stdout.write(
@@ -52,7 +53,7 @@ export async function queryCommand(args: string[]): Promise<number> {
     return 0;
   }
 
-  const duckdb = await openLocalLake(seizureHome(), values.case === undefined ? {} : { caseId: values.case });
+  const duckdb = await openLocalLake(seizureHome(), scope);
   try {
     const { columns, rows } = await queryRows(duckdb, sql);
     print(columns, rows);

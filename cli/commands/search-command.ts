@@ -3,6 +3,7 @@ import { seizureAlias } from '#domain/search/index-names.ts';
 import { closeSharedSearchClient } from '#domain/search/search-client.ts';
 import { SearchQueryError, searchMessages } from '#domain/search/search-messages.ts';
 import { localSearchClient } from '#local/search/local-search.ts';
+import { caseScope } from '../case-scope.ts';
 import { UsageError } from '../cli-errors.ts';
 import { formatSearchResult, HIGHLIGHT_TAGS } from '../output/search-results.ts';
 
@@ -45,6 +46,7 @@ export async function searchCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1)
     throw new UsageError('search takes one query (quote it; "*" matches everything)');
   const query = positionals[0] as string;
+  const scope = caseScope(values.case);
   const limit = wholeNumber('--limit', values.limit);
   const offset = wholeNumber('--offset', values.offset);
   const sort = values.sort as string;
@@ -56,7 +58,7 @@ export async function searchCommand(args: string[]): Promise<number> {
     const json = values.json;
     const result = await searchMessages(client, {
       query,
-      ...(values.case === undefined ? {} : { caseId: values.case }),
+      ...scope,
       seizureIds: values.seizure,
       sender: values.sender,
       handle: values.handle,

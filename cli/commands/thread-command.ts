@@ -3,13 +3,15 @@ import { DateTime, IANAZone } from 'luxon';
 import { sqlString } from '#domain/lake/duckdb-session.ts';
 import { seizureHome } from '#local/seizure-home.ts';
 import { openLocalLake, queryRows, type Row } from '#local/sql/local-lake.ts';
+import { caseScope } from '../case-scope.ts';
 import { UsageError } from '../cli-errors.ts';
 
-export const threadUsage = `seizure thread <conversationId> [--seizure <id>] [--zone <IANA zone>] [--json]
+export const threadUsage = `seizure thread <conversationId> [--case <id>] [--seizure <id>] [--zone <IANA zone>] [--json]
 
 Prints a conversation in order, with times in the zone asked for (default UTC), who wrote to whom, the text,
 attachments, locations and the entities found in it. A silence of more than a day is marked, so that a gap
 in the evidence is not read as a pause.
+  --case <id>     only this case's rows: a conversation of another case is not found
   --seizure <id>  the seizure, when the conversation id occurs in more than one
   --zone <zone>   e.g. Europe/Amsterdam; default UTC
   --json          print the conversation as JSON`;
@@ -22,6 +24,7 @@ export async function threadCommand(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
+      case: { type: 'string' },
       seizure: { type: 'string' },
       zone: { type: 'string', default: 'UTC' },
       json: { type: 'boolean', default: false },
@@ -32,8 +35,9 @@ export async function threadCommand(args: string[]): Promise<number> {
   if (!IANAZone.isValidZone(zone))
     throw new UsageError(`--zone ${zone} is not an IANA time zone (e.g. Europe/Amsterdam)`);
   const conversation = positionals[0] as string;
+  const scope = caseScope(values.case);
 
-  const duckdb = await openLocalLake(seizureHome());
+  const duckdb = await openLocalLake(seizureHome(), scope);
   let rows: Row[];
   try {
     const seizureFilter = values.seizure ? `AND seizure_id = ${sqlString(values.seizure)}` : '';
@@ -48,7 +52,9 @@ export async function threadCommand(args: string[]): Promise<number> {
     duckdb.close();
   }
   if (rows.length === 0)
-    throw new Error(`no conversation ${conversation}${values.seizure ? ` in ${values.seizure}` : ''}`);
+    throw new Error(
+      `no conversation ${conversation}${values.seizure ? ` in ${values.seizure}` : ''}${scope.caseId ? ` in case ${scope.caseId}` : ''}`,
+    );
   const seizures = [...new Set(rows.map((r) => r.seizure_id as string))];
   if (seizures.length > 1)
     throw new UsageError(

@@ -2,10 +2,11 @@ import os from 'node:os';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import type { ObjectStore } from '#domain/storage/object-store.ts';
 import { importSteps } from '#functions/import-steps.ts';
-import { runStep, type StepSettings } from '#functions/shared/step.ts';
+import { parseInput, runStep, type StepSettings } from '#functions/shared/step.ts';
 import { executionNameFor } from '#functions/trigger/start-import.ts';
 import { synthesizeImportDefinition } from '#infra/synth-definition.ts';
 import { READ_ITEMS_RESOURCE, translateForLocal } from './local-definition.ts';
+import { takeTaskTimeouts, withTimeout } from './task-timeouts.ts';
 
 export interface ImportStart {
   seizureId: string;
@@ -42,11 +43,17 @@ export interface LocalRunOptions
   mapMaxConcurrency?: number;
   /** Pause between retries, in ms, instead of the definition's back-off (seconds to a minute in the cloud). */
   retryIntervalMs?: number;
+  /**
+   * Time limits in ms by Task state name, instead of the definition's `TimeoutSeconds` (minutes): tests make
+   * a hung step time out in a second or two.
+   */
+  taskTimeoutMs?: Record<string, number>;
 }
 
 /**
  * Runs an import with the state machine that CDK synthesizes, on the local buckets: every Task state calls
- * the same step (`runStep`) its Lambda handler calls. See local-definition.ts for the one translation.
+ * the same step (`runStep`) its Lambda handler calls. See local-definition.ts for the one translation, and
+ * task-timeouts.ts for how a Task's `TimeoutSeconds` applies.
  */
 export async function runImportStateMachine(
   store: ObjectStore,
@@ -57,6 +64,7 @@ export async function runImportStateMachine(
     mapMaxConcurrency: options.mapMaxConcurrency ?? os.availableParallelism(),
   });
   const { definition } = translateForLocal(synthesized.definition);
+  const timeouts = takeTaskTimeouts(definition, options.taskTimeoutMs);
   const settings: StepSettings = {
     workDirectory: options.workDirectory,
     chunkBytes: options.chunkBytes,
@@ -70,7 +78,17 @@ export async function runImportStateMachine(
   for (const [stateName, handler] of Object.entries(synthesized.taskStates)) {
     const step = importSteps[handler];
     if (!step) throw new Error(`no local step for task "${stateName}" (handler ${handler})`);
-    handlers[stateName] = (input: unknown) => runStep(step, store, input, settings);
+    const run: Handler = (input: unknown) => runStep(step, store, input, settings);
+    const limit = timeouts[stateName];
+    // A timeout names the ids the step logs (the chunk, for a normalize step), as the report must say which.
+    const ids = (input: unknown) => {
+      try {
+        return step.logKeys?.(parseInput(step, input));
+      } catch {
+        return undefined;
+      }
+    };
+    handlers[stateName] = limit === undefined ? run : withTimeout(stateName, limit, run, ids);
   }
   const retryIntervals: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States)) {

@@ -1,12 +1,13 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readCustodyLog } from '#domain/custody/custody-log.ts';
 import { readImportReport } from '#domain/import/record-failure.ts';
 import { importIdFor, sha256Hex } from '#domain/import/verify-evidence.ts';
 import { DirectoryStore } from '#domain/storage/directory-store.ts';
 import { generateSeizure } from '#generator/generate-seizure.ts';
+import { importStates } from '#infra/import-workflow/import-definition.ts';
 import { ImportFailedError, runLocalImport } from '#local/import/run-local-import.ts';
 import { uploadSeizure } from '#local/import/upload-seizure.ts';
 import { openLocalLake, queryRows } from '#local/sql/local-lake.ts';
@@ -32,22 +33,37 @@ async function lakeIds(home: string): Promise<string[]> {
   }
 }
 
-/** A store whose writes of one chunk's staged Parquet fail, `times` times (Infinity: always), as S3 might. */
+/**
+ * A store whose writes of one chunk's staged Parquet fail, `times` times (Infinity: always): they throw, as
+ * S3 might, or hang, as a stuck step would until its Lambda timed out. A hung write is let go (it throws) by
+ * `release()`, so that the abandoned attempt ends.
+ */
 class FaultyStore extends DirectoryStore {
   failures = 0;
   readonly #chunkId: string;
   readonly #times: number;
+  readonly #fault: 'throw' | 'hang';
+  readonly #released = Promise.withResolvers<void>();
 
-  constructor(root: string, chunkId: string, times: number) {
+  constructor(root: string, chunkId: string, times: number, fault: 'throw' | 'hang' = 'throw') {
     super(root);
     this.#chunkId = chunkId;
     this.#times = times;
+    this.#fault = fault;
+  }
+
+  release(): void {
+    this.#released.resolve();
   }
 
   override async write(...args: Parameters<DirectoryStore['write']>): Promise<void> {
     const [bucket, key] = args;
     if (bucket === 'lake' && key.endsWith(`/${this.#chunkId}.parquet`) && this.failures < this.#times) {
       this.failures++;
+      if (this.#fault === 'hang') {
+        await this.#released.promise;
+        throw new Error('abandoned attempt released (injected hang)');
+      }
       throw new Error('SlowDown: please reduce your request rate (injected)');
     }
     return super.write(...args);
@@ -130,5 +146,86 @@ describe('the import state machine, run locally', () => {
     expect(report?.error).toMatchObject({ step: 'verify', message: expect.stringContaining('SHA-256 is') });
     expect(await lakeIds(home)).toEqual([]);
     expect(sha256Hex(bytes)).not.toBe(manifest.files[0]!.sha256);
+  });
+});
+
+/** Every column of every lake row but the time of the import: what two imports of one seizure share. */
+async function lakeRows(home: string) {
+  const duckdb = await openLocalLake(home);
+  try {
+    return (await queryRows(duckdb, 'SELECT * EXCLUDE (ingested_at) FROM messages ORDER BY message_id')).rows;
+  } finally {
+    duckdb.close();
+  }
+}
+
+describe('the import state machine, run locally, with a chunk that times out', () => {
+  // The normalize task's TimeoutSeconds is 11 minutes; here 1.5 s, ten times what a chunk of this size takes.
+  const timeouts = {
+    chunkBytes: CHUNK_BYTES,
+    retryIntervalMs: 10,
+    taskTimeoutMs: { [importStates.normalize]: 1500 },
+  };
+  let clean: Awaited<ReturnType<typeof setup>> & { counts: unknown };
+
+  beforeAll(async () => {
+    const imported = await setup('sfn-t');
+    const { report } = await runLocalImport(imported.store, imported.dir, timeouts);
+    clean = { ...imported, counts: report.counts };
+  });
+
+  it('retries a chunk whose step hangs past its timeout once, and the import succeeds with the lake of a clean import', async () => {
+    const { home, dir } = await setup('sfn-t');
+    const store = new FaultyStore(home, 'f0000-c00001', 1, 'hang');
+    try {
+      const { report, execution } = await runLocalImport(store, dir, timeouts);
+      expect(store.failures).toBe(1);
+      expect(report.status).toBe('succeeded');
+      expect(report.counts).toEqual(clean.counts);
+      const { read, written, rejected, duplicates } = report.counts;
+      expect(read).toBe(written + rejected + duplicates);
+      const chunkState = execution!.states.find((s) => s.state === importStates.normalize)!;
+      expect(chunkState.status).toBe('succeeded');
+      expect(chunkState.errors).toContainEqual(
+        expect.stringMatching(
+          /^States\.Timeout: Normalize chunk timed out: no result within 1\.5 s \(.*chunkId f0000-c00001\)$/,
+        ),
+      );
+      expect(await lakeRows(home)).toEqual(await lakeRows(clean.home));
+    } finally {
+      store.release();
+    }
+  });
+
+  it("fails the import naming the chunk and its timeout when a chunk's step always hangs; a re-run completes it with the lake of a clean import", async () => {
+    const { home, dir } = await setup('sfn-t');
+    const store = new FaultyStore(home, 'f0000-c00002', Infinity, 'hang');
+    let error: ImportFailedError;
+    try {
+      error = (await runLocalImport(store, dir, timeouts).catch((e) => e)) as ImportFailedError;
+    } finally {
+      store.release();
+    }
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect(store.failures).toBe(3); // the first attempt and the two retries of States.Timeout
+    const timedOut =
+      /^States\.Timeout: Normalize chunk timed out: no result within 1\.5 s \(.*chunkId f0000-c00002\)$/;
+    expect(error.report).toMatchObject({
+      status: 'failed',
+      error: { step: 'normalize', message: expect.stringMatching(timedOut) },
+    });
+    expect(error.execution.status).toBe('FAILED');
+    expect(await lakeIds(home)).toEqual([]);
+    const custody = (await readCustodyLog(store, error.report!.seizureId)).map((e) => e.entry);
+    expect(custody.map((e) => e.action)).toEqual(['evidence-verified', 'import-started', 'import-failed']);
+    expect(custody.at(-1)?.details).toMatchObject({
+      step: 'normalize',
+      message: expect.stringMatching(timedOut),
+    });
+
+    const again = await runLocalImport(new DirectoryStore(home), dir, timeouts);
+    expect(again.report.status).toBe('succeeded');
+    expect(again.report.counts).toEqual(clean.counts);
+    expect(await lakeRows(home)).toEqual(await lakeRows(clean.home));
   });
 });
