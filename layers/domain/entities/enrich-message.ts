@@ -5,14 +5,26 @@ import { defaultCountryOf } from './default-country.ts';
 import { extractEntities } from './extract-entities.ts';
 import { detectLanguage, MIN_LANGUAGE_LETTERS } from './language.ts';
 
-/** What enrichment needs to know about the seizure a message comes from. */
+/** What enrichment needs to know about the seizure a message comes from, and what it has found so far. */
 export interface EnrichmentContext {
   /** Country of phone numbers written without a country code. */
   defaultCountry: CountryCode;
+  /** Findings per body: chats repeat themselves ("ok", "bel me", a forwarded text), and the answer does not change. */
+  seen: Map<string, Enrichment>;
 }
 
+interface Enrichment {
+  entities: CanonicalMessage['entities'];
+  mentioned_geo: CanonicalMessage['mentioned_geo'];
+  language: string | null;
+}
+
+/** Bodies up to this length are remembered, up to this many; then the memory starts afresh. */
+const REMEMBERED_LENGTH = 280;
+const REMEMBERED_BODIES = 50_000;
+
 export function enrichmentContext(manifest: Pick<Manifest, 'timezone' | 'options'>): EnrichmentContext {
-  return { defaultCountry: defaultCountryOf(manifest) };
+  return { defaultCountry: defaultCountryOf(manifest), seen: new Map() };
 }
 
 /**
@@ -27,12 +39,31 @@ export function enrichMessage(message: CanonicalMessage, context: EnrichmentCont
     message.mentioned_geo = null;
     return;
   }
-  const { findings, wordLetters } = extractEntities(body, context.defaultCountry);
-  message.entities = findings ? findings.entities : [];
-  message.mentioned_geo = findings?.points.length ? findings.points : null;
+  const remember = body.length <= REMEMBERED_LENGTH;
+  let found = remember ? context.seen.get(body) : undefined;
+  if (!found) {
+    found = enrich(body, context.defaultCountry);
+    if (remember) {
+      if (context.seen.size >= REMEMBERED_BODIES) context.seen.clear();
+      context.seen.set(body, found);
+    }
+  }
+  message.entities = found.entities;
+  message.mentioned_geo = found.mentioned_geo;
   // An adapter that knows the language (from the export) has said so already.
-  if (message.language === null && wordLetters >= MIN_LANGUAGE_LETTERS)
-    message.language = detectLanguage(findings ? wordsOnly(body, findings.entities) : body);
+  message.language ??= found.language;
+}
+
+function enrich(body: string, defaultCountry: CountryCode): Enrichment {
+  const { findings, wordLetters } = extractEntities(body, defaultCountry);
+  return {
+    entities: findings ? findings.entities : [],
+    mentioned_geo: findings?.points.length ? findings.points : null,
+    language:
+      wordLetters >= MIN_LANGUAGE_LETTERS
+        ? detectLanguage(findings ? wordsOnly(body, findings.entities) : body)
+        : null,
+  };
 }
 
 /** The body without the text of its entities, for language detection (an address is no word of any language). */

@@ -7,26 +7,11 @@ import { eld } from 'eld/small';
  */
 export const MIN_LANGUAGE_LETTERS = 15;
 
-/** Short chat lines repeat ("ok ik bel je zo"): their answers are kept, up to this many, then forgotten. */
-const CACHE_SIZE = 8192;
-const CACHED_LENGTH = 64;
-const recent = new Map<string, string | null>();
-
 /**
  * The ISO 639-1 code of the text's language, or null when the detector is unsure. Uses Nito-ELD (60
  * languages, n-gram tables bundled with the package: nothing is downloaded at run time).
  */
 export function detectLanguage(text: string): string | null {
-  if (text.length > CACHED_LENGTH) return detect(text);
-  const known = recent.get(text);
-  if (known !== undefined) return known;
-  const language = detect(text);
-  if (recent.size >= CACHE_SIZE) recent.clear();
-  recent.set(text, language);
-  return language;
-}
-
-function detect(text: string): string | null {
   const result = eld.detect(text);
   return result.language && result.isReliable() ? result.language : null;
 }

@@ -44,6 +44,21 @@ describe('enriching a message', () => {
     }
   });
 
+  it('gives a repeated body the same findings, remembered once per body, and still keeps a known language', () => {
+    const context = enrichmentContext({ timezone: 'Europe/Amsterdam', options: undefined });
+    const body = 'bel me op 06-12345678 als je bij de wasstraat bent';
+    const [a, b] = [message(body), message(body)];
+    enrichMessage(a, context);
+    enrichMessage(b, context);
+    expect(b).toEqual(a);
+    expect(a.entities).toEqual([{ kind: 'phone', value: '+31612345678', raw: '06-12345678' }]);
+    expect(a.language).toBe('nl');
+    expect(context.seen.size).toBe(1);
+    const known = { ...message(body), language: 'fr' };
+    enrichMessage(known, context);
+    expect(known.language).toBe('fr');
+  });
+
   it('keeps a language the adapter already knew', () => {
     const m = { ...message('this text is in English, says the detector'), language: 'nl' };
     enrichMessage(m, nl);

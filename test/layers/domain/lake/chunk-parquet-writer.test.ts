@@ -104,6 +104,14 @@ describe('ChunkParquetWriter', () => {
     for (const f of messageFields) expect(written[f.name], f.name).toBe(expected[f.name]);
   });
 
+  it('reads a field a message lacks altogether as NULL', async () => {
+    const m = rich();
+    delete (m as Partial<CanonicalMessage>).language;
+    delete (m as Partial<CanonicalMessage>).geo;
+    const [row] = await readBack((await write([m]))[0]?.file as string);
+    expect(row).toMatchObject({ language: null, geo: null, body: m.body });
+  });
+
   it('writes a lone surrogate as U+FFFD instead of failing the chunk', async () => {
     const [file] = await write([rich({ body: 'broken \ud800 text', sender: 'X\udc00' })]);
     const [row] = await readBack(file?.file as string);
