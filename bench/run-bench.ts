@@ -45,16 +45,42 @@ const keep = process.argv.includes('--keep');
 const skipIndex = process.argv.includes('--no-index');
 const BULK = { maxBytes: 5 * MB, maxDocs: 5000, concurrency: 2 };
 
-type Figures = { ms: number; records: number; bytes: number; peakRssBytes: number } & Record<string, number>;
+type Figures = { ms: number; cpuMs: number; records: number; bytes: number; peakRssBytes: number } & Record<
+  string,
+  number
+>;
+/**
+ * Runs one case in a child process. The throughput cases are pinned to one CPU (`taskset`, where there is
+ * one): "single core" then holds for V8's and DuckDB's helper threads too, for ours and the references alike.
+ */
 async function child(...args: string[]): Promise<Figures> {
-  const { stdout } = await run(process.execPath, [path.join(here, 'case.ts'), ...args], {
+  const pinned = PINNED_CASES.has(args[0] as string) && hasTaskset;
+  const [command, commandArgs] = pinned
+    ? ['taskset', ['-c', String(os.availableParallelism() - 1), process.execPath]]
+    : [process.execPath, []];
+  const { stdout } = await run(command, [...commandArgs, path.join(here, 'case.ts'), ...args], {
     maxBuffer: 16 * MB,
     env: process.env,
   });
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as Figures;
 }
+const PINNED_CASES = new Set(['ours', 'duckdb', 'parse']);
+const hasTaskset = await run('taskset', ['-c', '0', 'true']).then(
+  () => true,
+  () => false,
+);
+
 function log(text: string) {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+}
+/** Two runs of one case as one: mean times, the larger peak. */
+function meanOf(x: Figures, y: Figures): Figures {
+  return {
+    ...x,
+    ms: (x.ms + y.ms) / 2,
+    cpuMs: (x.cpuMs + y.cpuMs) / 2,
+    peakRssBytes: Math.max(x.peakRssBytes, y.peakRssBytes),
+  };
 }
 const perSecond = (n: number, ms: number) => Math.round((n / ms) * 1000);
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -134,11 +160,19 @@ try {
   // --- 1. normalize + Parquet, one core ----------------------------------------------------------------
   const a = await planned(path.join(work, 'store-a'), seizureDir, DEFAULT_CHUNK_BYTES, 'a64');
   log(`ours: normalize ${a.chunks.length} chunks of ${DEFAULT_CHUNK_BYTES / MB} MB, one after another`);
+  // The references run before and after ours and count with their mean, so that a change of the
+  // machine's load during the long run of ours weighs on both sides alike.
+  const references = async () => {
+    log('reference: DuckDB read_json -> Parquet (zstd), threads=1');
+    const duckdb = await child('duckdb', path.join(work, 'duckdb.parquet'), ...dataFiles);
+    log('reference: read lines + JSON.parse');
+    return { duckdb, parse: await child('parse', ...dataFiles) };
+  };
+  const before = await references();
   const ours = await child('ours', a.store.root, a.planFile);
-  log('reference: DuckDB read_json -> Parquet (zstd), threads=1');
-  const duck = await child('duckdb', path.join(work, 'duckdb.parquet'), ...dataFiles);
-  log('reference: read lines + JSON.parse');
-  const parse = await child('parse', ...dataFiles);
+  const after = await references();
+  const duck = meanOf(before.duckdb, after.duckdb);
+  const parse = meanOf(before.parse, after.parse);
   const convert = {
     ours: {
       ...ours,
@@ -156,7 +190,7 @@ try {
       mbPerSecond: round(parse.bytes / MB / (parse.ms / 1000)),
     },
   };
-  results.normalize = convert;
+  results.normalize = { ...convert, referenceRuns: { before, after } };
 
   // --- 3. peak memory of one chunk ---------------------------------------------------------------------
   log('memory: one 64 MB chunk');
@@ -257,45 +291,55 @@ try {
       >;
       const ownIndex = Object.values(existing)[0] as (typeof existing)[string];
       const s = ownIndex.settings.index;
-      await client.indices.create({
-        index: 'bench-plain',
-        body: {
-          settings: {
-            number_of_shards: s.number_of_shards,
-            number_of_replicas: 0,
-            refresh_interval: '-1',
-            ...(s.analysis ? { analysis: s.analysis } : {}),
-          },
-          mappings: ownIndex.mappings,
-        } as never,
-      });
-      t = performance.now();
-      let next = 0;
-      let errors = 0;
-      await Promise.all(
-        Array.from({ length: BULK.concurrency }, async () => {
-          while (next < bodies.length) {
-            const b = bodies[next++] as string;
-            const response = await fetch(`${node.url}/_bulk`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/x-ndjson' },
-              body: b,
-            });
-            const json = (await response.json()) as { errors: boolean };
-            if (!response.ok || json.errors) errors++;
-          }
-        }),
-      );
-      const plainMs = performance.now() - t;
-      await client.indices.refresh({ index: 'bench-plain' });
-      const plainCount = Number((await client.count({ index: 'bench-plain' })).body.count);
-      await client.indices.delete({ index: 'bench-plain' });
-
+      const plainIndex = {
+        settings: {
+          number_of_shards: s.number_of_shards,
+          number_of_replicas: 0,
+          refresh_interval: '-1',
+          ...(s.analysis ? { analysis: s.analysis } : {}),
+        },
+        mappings: ownIndex.mappings,
+      };
+      /** One plain `_bulk` run into a fresh index: docs/s of what the node accepted. */
+      const plainBulk = async () => {
+        await client.indices.create({ index: 'bench-plain', body: plainIndex as never });
+        const started = performance.now();
+        let next = 0;
+        let errors = 0;
+        await Promise.all(
+          Array.from({ length: BULK.concurrency }, async () => {
+            while (next < bodies.length) {
+              const b = bodies[next++] as string;
+              const response = await fetch(`${node.url}/_bulk`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/x-ndjson' },
+                body: b,
+              });
+              const json = (await response.json()) as { errors: boolean };
+              if (!response.ok || json.errors) errors++;
+            }
+          }),
+        );
+        const ms = performance.now() - started;
+        await client.indices.refresh({ index: 'bench-plain' });
+        const docs = Number((await client.count({ index: 'bench-plain' })).body.count);
+        await client.indices.delete({ index: 'bench-plain' });
+        return { docs, ms, errors, docsPerSecond: perSecond(docs, ms) };
+      };
+      // Reference, ours, reference: the mean of the two reference runs is what ours is compared with, so
+      // neither side gets the JVM warmed up by the other, nor a quieter machine.
+      log('reference: plain _bulk of pre-serialized NDJSON');
+      const plainBefore = await plainBulk();
       log('ours: indexSeizure (rebuild) from the lake');
       const indexed = await indexSeizure(store, client, imported.report.seizureId, {
         mode: 'rebuild',
         bulk: BULK,
       });
+      log('reference again: plain _bulk');
+      const plainAfter = await plainBulk();
+      const plainMs = (plainBefore.ms + plainAfter.ms) / 2;
+      const plainCount = plainBefore.docs;
+      const errors = plainBefore.errors + plainAfter.errors;
       results.index = {
         ours: {
           docs: indexed.indexed,
@@ -310,6 +354,7 @@ try {
           requestsWithErrors: errors,
           ms: Math.round(plainMs),
           docsPerSecond: perSecond(plainCount, plainMs),
+          runs: [plainBefore, plainAfter],
         },
         bulk: BULK,
         shards: Number(s.number_of_shards),
@@ -328,7 +373,11 @@ try {
     parquetVsDuckdb: round(convert.ours.messagesPerSecond / convert.duckdb.messagesPerSecond),
     parquetVsParseLoop: round(convert.ours.messagesPerSecond / convert.parseLoop.messagesPerSecond),
     indexVsPlainBulk: index ? round(index.ours.docsPerSecond / index.plainBulk.docsPerSecond) : null,
+    // The same comparisons by CPU time (every thread of each process): steadier on a loaded machine.
+    parquetVsDuckdbByCpu: round(duck.cpuMs / ours.cpuMs / (duck.records / ours.records)),
+    parquetVsParseLoopByCpu: round(parse.cpuMs / ours.cpuMs / (parse.records / ours.records)),
   };
+  results.pinnedToOneCpu = hasTaskset;
   results.targets = { parquetVsDuckdb: 0.5, parquetVsParseLoop: 0.3, indexVsPlainBulk: 0.8 };
   results.input = {
     platform: 'skyecc',
@@ -378,6 +427,11 @@ function printTable(r: Record<string, unknown>) {
     ],
     ['  ratio ours / DuckDB (target >= 0.5)', `${ratios.parquetVsDuckdb}`, ''],
     ['  ratio ours / parse loop (target >= 0.3)', `${ratios.parquetVsParseLoop}`, ''],
+    [
+      '  the same by CPU time',
+      `${ratios.parquetVsDuckdbByCpu} / ${ratios.parquetVsParseLoopByCpu}`,
+      r.pinnedToOneCpu ? 'pinned to one CPU' : 'not pinned',
+    ],
     ['bulk index (ours, from the lake)', i ? `${f(i.ours?.docsPerSecond)} docs/s` : 'skipped', ''],
     ['plain _bulk, pre-serialized', i ? `${f(i.plainBulk?.docsPerSecond)} docs/s` : 'skipped', ''],
     ['  ratio ours / plain (target >= 0.8)', `${ratios.indexVsPlainBulk ?? '-'}`, ''],
