@@ -133,6 +133,25 @@ describe('ChunkParquetWriter', () => {
     expect(may.map((r) => r.sent_at)).toEqual([at(4, 1), at(4, 9), at(4, 20)]);
   });
 
+  it('merges the parts DuckDB writes when a chunk spans more months than it keeps open', async () => {
+    await duckdb.connection.run('SET partitioned_write_max_open_files = 1');
+    await duckdb.connection.run('SET partitioned_write_flush_threshold = 100');
+    const messages = Array.from({ length: 9000 }, (_, i) =>
+      rich({ message_id: `p${i}`, sent_at: Date.UTC(2022, i % 3, 1 + (i % 28)) }),
+    );
+    const files = await write(messages);
+    expect(files.map((f) => [f.month, f.rows])).toEqual([
+      ['2022-01', 3000],
+      ['2022-02', 3000],
+      ['2022-03', 3000],
+    ]);
+    for (const f of files) {
+      expect(await fs.readdir(path.dirname(f.file))).toEqual([path.basename(f.file)]);
+      const ids = (await readBack(f.file)).map((r) => r.message_id);
+      expect(new Set(ids).size).toBe(3000);
+    }
+  });
+
   it('refuses a message whose chunk-wide value differs, naming the field', async () => {
     await expect(
       write([rich(), rich({ source_object: 'seizures/writer-test/data/other.ndjson' })]),
