@@ -21,8 +21,8 @@ export interface FinishOptions {
 }
 
 const FLUSH_BYTES = 4 * 1024 * 1024;
-/** A staged row holds at most a 16 MiB record's text, escaped; DuckDB's default object limit is 16 MB. */
-const MAX_ROW_BYTES = 256 * 1024 * 1024;
+/** DuckDB's JSON reader allocates buffers of twice its object limit: sized to the longest staged row. */
+const MIN_OBJECT_BYTES = 1024 * 1024;
 
 /**
  * Collects one chunk's messages and writes them as zstd Parquet, one file per month. Rows are staged as
@@ -40,6 +40,7 @@ export class ChunkParquetWriter {
   #file: fs.FileHandle | undefined;
   #pending: string[] = [];
   #pendingBytes = 0;
+  #longestRow = 0;
   rows = 0;
 
   constructor(connection: DuckDBConnection, workDirectory: string, constants: ChunkConstants = {}) {
@@ -66,6 +67,7 @@ export class ChunkParquetWriter {
       // A lone surrogate (from a "\ud800" escape in the source) is no valid UTF-8: DuckDB rejects it, and
       // the Node API would have written U+FFFD. Write U+FFFD here too.
       if (line.includes('\\ud')) line = wellFormedRow(m, this.#stagedNames);
+      if (line.length > this.#longestRow) this.#longestRow = line.length;
       this.#pending.push(line);
       this.#pendingBytes += line.length;
       if (this.#pendingBytes >= FLUSH_BYTES) await this.#flush();
@@ -93,13 +95,18 @@ export class ChunkParquetWriter {
         `COPY (SELECT *, strftime(sent_at, '%Y-%m') AS sent_month
                FROM (SELECT ${this.#selectList()}
                      FROM read_json(${sqlString(this.#staging)}, format = 'newline_delimited',
-                       columns = {${this.#stagedColumns()}}, maximum_object_size = ${MAX_ROW_BYTES})) ${order})
+                       columns = {${this.#stagedColumns()}}, maximum_object_size = ${this.#objectLimit()})) ${order})
          TO ${sqlString(directory)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (sent_month), OVERWRITE_OR_IGNORE)`,
       );
       return await this.#monthFiles(directory);
     } finally {
       await fs.rm(this.#staging, { force: true });
     }
+  }
+
+  #objectLimit(): number {
+    // UTF-8 needs at most three bytes for a UTF-16 code unit.
+    return Math.max(MIN_OBJECT_BYTES, this.#longestRow * 3 + 1024);
   }
 
   /** Every column in schema order: staged ones read back (times from epoch milliseconds), constants as literals. */
