@@ -152,6 +152,15 @@ describe('ChunkParquetWriter', () => {
     }
   });
 
+  it("writes a body near the 16 MiB record limit within the normalize step's 256 MB for DuckDB", async () => {
+    duckdb.close();
+    duckdb = await openDuckDB({ threads: 1, memoryLimit: '256MB', tempDirectory: path.join(work, 'tmp') });
+    const body = 'é'.repeat(8 * 1024 * 1024 - 10); // 16 MiB of UTF-8
+    const [file] = await write([rich({ body }), rich({ message_id: 'short' })]);
+    const rows = await readBack(file?.file as string);
+    expect(rows.find((r) => r.message_id !== 'short')?.body).toBe(body);
+  });
+
   it('refuses a message whose chunk-wide value differs, naming the field', async () => {
     await expect(
       write([rich(), rich({ source_object: 'seizures/writer-test/data/other.ndjson' })]),
