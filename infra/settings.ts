@@ -19,6 +19,32 @@ export interface SeizureLakeSettings {
   athenaBytesScannedCutoffGb: number;
   /** Where alarms are e-mailed; without it the alarm topic has no subscription. */
   alarmEmail?: string;
+  /** The cases and the roles cleared for each (one CaseAccess each); none: nobody reads the lake by case. */
+  cases: CaseSettings[];
+  /**
+   * IAM roles or users made Lake Formation data lake administrators, besides the CDK deploy role (which
+   * must be one: it creates the filters and grants). The list replaces the account's administrators.
+   */
+  dataLakeAdminArns: string[];
+  /**
+   * Whether this stack sets the account's Lake Formation settings (administrators, no IAMAllowedPrincipals
+   * defaults). Off when they are managed elsewhere, e.g. by another deployment in the same account and region.
+   */
+  manageDataLakeSettings: boolean;
+  /** IAM roles cleared for every case: they query the whole `messages` table and its views. */
+  allCasesRoleArns: string[];
+  /** How long the CloudTrail audit log is kept (Object Lock, governance mode), in days. */
+  auditRetentionDays: number;
+}
+
+/** One case as declared in the context: its id and who may read it. */
+export interface CaseSettings {
+  /** The case id as manifests give it (`caseId`): a lower-case slug. */
+  caseId: string;
+  /** IAM roles of the analysts cleared for the case: Athena through the case's filter, OpenSearch through DLS. */
+  roleArns: string[];
+  /** Further OpenSearch backend roles (IAM role ARNs, e.g. a Dashboards group's) mapped to the case's role. */
+  searchBackendRoles: string[];
 }
 
 export const defaultSettings: SeizureLakeSettings = {
@@ -28,6 +54,11 @@ export const defaultSettings: SeizureLakeSettings = {
   mapMaxConcurrency: 40,
   chunkMb: 64,
   athenaBytesScannedCutoffGb: 100,
+  cases: [],
+  dataLakeAdminArns: [],
+  manageDataLakeSettings: true,
+  allCasesRoleArns: [],
+  auditRetentionDays: 3650,
 };
 
 /** Raised for a context value that is missing its form; the message names the key. */
@@ -64,7 +95,64 @@ export function readSettings(node: Context): SeizureLakeSettings {
     chunkMb: integer(node, 'chunkMb', 1, 1024),
     athenaBytesScannedCutoffGb: integer(node, 'athenaBytesScannedCutoffGb', 1, 1_000_000),
     ...(email === undefined ? {} : { alarmEmail: String(email) }),
+    cases: readCases(node),
+    dataLakeAdminArns: arnList(json(node, 'dataLakeAdminArns') ?? [], 'dataLakeAdminArns', PRINCIPAL_ARN),
+    manageDataLakeSettings: boolean(node, 'manageDataLakeSettings'),
+    allCasesRoleArns: arnList(json(node, 'allCasesRoleArns') ?? [], 'allCasesRoleArns', ROLE_ARN),
+    auditRetentionDays: integer(node, 'auditRetentionDays', 1, 36_500),
   };
+}
+
+/** A case id: a lower-case slug, safe inside a Lake Formation row filter and an OpenSearch role name. */
+export const CASE_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+
+/**
+ * A list value: JSON from `-c key='[...]'` (a string) or cdk.json (already parsed). Undefined when unset.
+ */
+function json(node: Context, key: string): unknown {
+  const raw = node.tryGetContext(key);
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new SettingsError(`${key} must be JSON, not ${JSON.stringify(raw)}`);
+  }
+}
+
+function arnList(value: unknown, key: string, form: RegExp): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !form.test(v)))
+    throw new SettingsError(
+      `${key} must be a list of IAM ARNs (${form.source}), not ${JSON.stringify(value)}`,
+    );
+  return [...new Set(value as string[])];
+}
+
+/** `cases`: `[{"caseId": "op-x", "roleArns": ["arn:aws:iam::<account>:role/<analyst>"], "searchBackendRoles": [...]}]`. */
+function readCases(node: Context): CaseSettings[] {
+  const value = json(node, 'cases') ?? [];
+  if (!Array.isArray(value)) throw new SettingsError(`cases must be a list, not ${JSON.stringify(value)}`);
+  const seen = new Set<string>();
+  return value.map((entry: unknown, i) => {
+    const c = (entry ?? {}) as Record<string, unknown>;
+    const key = `cases[${i}]`;
+    if (typeof c.caseId !== 'string' || !CASE_ID.test(c.caseId))
+      throw new SettingsError(`${key}.caseId must be a lower-case slug, not ${JSON.stringify(c.caseId)}`);
+    if (seen.has(c.caseId)) throw new SettingsError(`${key}: case ${c.caseId} is declared twice`);
+    seen.add(c.caseId);
+    const roleArns = arnList(c.roleArns, `${key}.roleArns`, ROLE_ARN);
+    if (!roleArns.length) throw new SettingsError(`${key}.roleArns must name at least one role`);
+    const searchBackendRoles = arnList(c.searchBackendRoles ?? [], `${key}.searchBackendRoles`, ROLE_ARN);
+    return { caseId: c.caseId, roleArns, searchBackendRoles };
+  });
+}
+
+function boolean(node: Context, key: 'manageDataLakeSettings'): boolean {
+  const raw = node.tryGetContext(key) ?? defaultSettings[key];
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new SettingsError(`${key} must be true or false, not ${JSON.stringify(raw)}`);
 }
 
 function integer(

@@ -1,36 +1,48 @@
 import { Stack } from 'aws-cdk-lib';
-import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { CfnDataCellsFilter, CfnPrincipalPermissions } from 'aws-cdk-lib/aws-lakeformation';
-import { Construct } from 'constructs';
+import type { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
+import { CfnDataCellsFilter, type CfnPrincipalPermissions } from 'aws-cdk-lib/aws-lakeformation';
+import { Construct, type IDependable } from 'constructs';
+import { lakeViews } from '#domain/sql/lake-views.ts';
 import { type Catalog, messagesTableName } from '../catalog/catalog.ts';
+import type { EvidenceStore } from '../evidence-store/evidence-store.ts';
 import type { Search } from '../search/search.ts';
+import { CASE_ID } from '../settings.ts';
+import { grantAthenaAccess } from './athena-access.ts';
+import type { LakeFormationResource, LakeGovernance } from './lake-governance.ts';
 
 export interface CaseAccessProps {
   /** The case id, as manifests give it (`caseId`) and rows carry it (`case_id`). */
   caseId: string;
   /** The IAM roles of the analysts cleared for this case (and only those). */
   roles: readonly IRole[];
+  /** Further OpenSearch backend roles mapped to the case's search role (no Athena, no IAM from here). */
+  searchBackendRoles?: readonly string[];
+  store: EvidenceStore;
   catalog: Catalog;
   search: Search;
+  governance: LakeGovernance;
 }
-
-const CASE_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /**
  * One case and the roles cleared for it, in Athena and in OpenSearch alike:
- * - Athena / Glue: a Lake Formation data cells filter on the `messages` table with the row filter
- *   `case_id = '<case>'` (all columns), and SELECT on that filter, and nothing else of the table, granted to
- *   each of the case's roles. Athena applies the filter to every query of the table and of the views over
- *   it (a view is read with the caller's permissions on its table). The roles get IAM to run queries in the
- *   workgroup and to ask Lake Formation for the data (`lakeformation:GetDataAccess`); S3 access to the lake
- *   they never get: Lake Formation vends it, filtered.
- * - OpenSearch: the roles are mapped to the case's fine-grained access control role, whose document-level
- *   security is `{"term": {"case_id": "<case>"}}` (installed by the search setup custom resource).
+ * - Athena / Glue: a Lake Formation data cells filter `case_<id>` on the case database's `messages` table
+ *   (the one without partition projection, which Athena would not filter) with the row filter
+ *   `case_id = '<case>'` and all columns; each role gets SELECT through that filter and nothing else of the
+ *   table, SELECT on the views of that database (a view reads its table with the caller's permissions, so
+ *   through the filter too) and DESCRIBE on the database. Queries run in the case's own workgroup, whose
+ *   history and results (under `cases/<case>/` of the query results bucket) no other case's roles can read.
+ *   The roles get IAM for that workgroup, that database and `lakeformation:GetDataAccess`; S3 access to the
+ *   lake they never get: Lake Formation vends it, filtered.
+ * - OpenSearch: the roles (and `searchBackendRoles`) are mapped to the case's fine-grained access control
+ *   role, whose document-level security is `{"term": {"case_id": "<case>"}}` (installed by the search setup
+ *   custom resource).
  * A role cleared for two cases is declared in both; nothing here grants a case that does not name the role.
  */
 export class CaseAccess extends Construct {
   readonly caseId: string;
   readonly filter: CfnDataCellsFilter;
+  readonly workGroup: CfnWorkGroup;
   readonly grants: CfnPrincipalPermissions[] = [];
 
   constructor(scope: Construct, id: string, props: CaseAccessProps) {
@@ -39,72 +51,59 @@ export class CaseAccess extends Construct {
       throw new Error(`case id "${props.caseId}" must be a lower-case slug (a-z, 0-9, - and _)`);
     if (props.roles.length === 0) throw new Error(`case ${props.caseId}: name at least one role`);
     const stack = Stack.of(this);
-    const { catalog } = props;
+    const { catalog, governance } = props;
+    const db = catalog.caseDatabaseName;
     this.caseId = props.caseId;
 
     this.filter = new CfnDataCellsFilter(this, 'RowFilter', {
       tableCatalogId: stack.account,
-      databaseName: catalog.databaseName,
+      databaseName: db,
       tableName: messagesTableName,
       name: `case_${props.caseId.replaceAll('-', '_')}`,
       rowFilter: { filterExpression: `case_id = '${props.caseId}'` },
       columnWildcard: { excludedColumnNames: [] },
     });
-    this.filter.addDependency(catalog.table);
+    this.filter.addResourceDependency(catalog.caseTable);
+    governance.afterSettings(this.filter);
 
-    const workGroupArn = stack.formatArn({
-      service: 'athena',
-      resource: 'workgroup',
-      resourceName: catalog.workGroupName,
-    });
-    const glue = (resource: string, resourceName?: string) =>
-      stack.formatArn({ service: 'glue', resource, ...(resourceName ? { resourceName } : {}) });
+    const { workGroup, resultsPrefix } = catalog.caseWorkGroup(this, props.caseId);
+    this.workGroup = workGroup;
 
-    props.roles.forEach((role, i) => {
-      const grant = new CfnPrincipalPermissions(this, `Select${i}`, {
-        catalog: stack.account,
-        principal: { dataLakePrincipalIdentifier: role.roleArn },
-        resource: {
+    for (const role of props.roles) {
+      // Named after the role's construct (its ARN), not its position: see SeizureLakeStack.
+      const grants = new Construct(this, `Role-${role.node.id}`);
+      const grant = (
+        grantId: string,
+        resource: LakeFormationResource,
+        permissions: string[],
+        after: IDependable[],
+      ) => {
+        this.grants.push(governance.grant(grants, grantId, role.roleArn, resource, permissions, after));
+      };
+      grant(
+        'Select',
+        {
           dataCellsFilter: {
             tableCatalogId: stack.account,
-            databaseName: catalog.databaseName,
+            databaseName: db,
             tableName: messagesTableName,
             name: this.filter.name,
           },
         },
-        permissions: ['SELECT'],
-        permissionsWithGrantOption: [],
+        ['SELECT'],
+        [this.filter],
+      );
+      grant('Database', governance.database(db), ['DESCRIBE'], [catalog.caseDatabase]);
+      for (const view of lakeViews)
+        grant(`View-${view.name}`, governance.table(db, view.name), ['SELECT'], [catalog.caseViews]);
+      grantAthenaAccess(grants, role, {
+        workGroupName: workGroup.name,
+        databaseName: db,
+        store: props.store,
+        resultsPrefix,
       });
-      grant.addDependency(this.filter);
-      this.grants.push(grant);
+    }
 
-      role.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: [
-            'athena:StartQueryExecution',
-            'athena:GetQueryExecution',
-            'athena:GetQueryResults',
-            'athena:StopQueryExecution',
-            'athena:GetWorkGroup',
-          ],
-          resources: [workGroupArn],
-        }),
-      );
-      role.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartitions'],
-          resources: [
-            glue('catalog'),
-            glue('database', catalog.databaseName),
-            glue('table', `${catalog.databaseName}/*`),
-          ],
-        }),
-      );
-      role.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['lakeformation:GetDataAccess'], resources: ['*'] }),
-      );
-    });
-
-    props.search.grantCaseSearch(props.caseId, props.roles);
+    props.search.grantCaseSearch(props.caseId, props.roles, props.searchBackendRoles);
   }
 }

@@ -7,6 +7,7 @@ import {
   BucketEncryption,
   type BucketProps,
   type CfnBucket,
+  type IBucket,
   type LifecycleRule,
   ObjectLockRetention,
   ObjectOwnership,
@@ -39,10 +40,29 @@ export interface BucketUser extends IGrantable, IConstruct {
   readonly role?: IRole;
 }
 
-const abortIncompleteUploads: LifecycleRule = {
+export const abortIncompleteUploads: LifecycleRule = {
   id: 'abort-incomplete-multipart-uploads',
   abortIncompleteMultipartUploadAfter: Duration.days(7),
 };
+
+/**
+ * The house rules of a bucket of this stack: SSE-KMS with bucket keys (give it `encryptionKey`), private
+ * (BlockPublicAccess, ACLs disabled), TLS 1.2+ only, versioned, access-logged under `logPrefix`, retained.
+ */
+export function guardedBucketProps(accessLogs: IBucket, logPrefix: string): BucketProps {
+  return {
+    encryption: BucketEncryption.KMS,
+    bucketKeyEnabled: true,
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    versioned: true,
+    serverAccessLogsBucket: accessLogs,
+    serverAccessLogsPrefix: logPrefix,
+    removalPolicy: RemovalPolicy.RETAIN,
+  };
+}
 
 /**
  * Where everything of seizure-lake rests, one bucket per role of the storage interface:
@@ -148,19 +168,7 @@ export class EvidenceStore extends Construct {
   }
 
   private bucket(id: string, logPrefix: string, props: BucketProps): Bucket {
-    return new Bucket(this, id, {
-      encryption: BucketEncryption.KMS,
-      bucketKeyEnabled: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      serverAccessLogsBucket: this.accessLogs,
-      serverAccessLogsPrefix: logPrefix,
-      removalPolicy: RemovalPolicy.RETAIN,
-      ...props,
-    });
+    return new Bucket(this, id, { ...guardedBucketProps(this.accessLogs, logPrefix), ...props });
   }
 
   /** The bucket behind a role of the storage interface. */

@@ -61,6 +61,14 @@ export function objectsOf(...buckets: IConstruct[]): WildcardReason {
   };
 }
 
+/** The objects under one prefix of a bucket (`<bucket ARN>/<prefix>*`): keys named at run time. */
+export function objectsUnder(bucket: IConstruct, prefix: string, reason: string): WildcardReason {
+  return {
+    finding: (finding) => finding === `Resource::<${logicalIdOf(bucket)}.Arn>/${prefix}*`,
+    reason,
+  };
+}
+
 /** Versions and aliases of these Lambda functions (`<function ARN>:*`, as CDK's grantInvoke writes it). */
 export function versionsOf(...functions: IConstruct[]): WildcardReason {
   return {
@@ -82,6 +90,14 @@ export const bucketGrantReasons: readonly WildcardReason[] = [
       "CDK's key grant action groups for SSE-KMS reads and writes (GenerateDataKey*, ReEncrypt*), scoped to the bucket's own key.",
   },
 ];
+
+/** Lake Formation's credential vending action has no resource-level permissions. */
+export const getDataAccessReason: WildcardReason = {
+  finding: /^Resource::\*$/,
+  starActions: /^lakeformation:GetDataAccess$/,
+  reason:
+    'lakeformation:GetDataAccess supports no resource-level permissions; Lake Formation itself decides, per table and data filter, which data the credentials it vends can read.',
+};
 
 /** X-Ray's write actions have no resource-level permissions. */
 export const xrayReason: WildcardReason = {

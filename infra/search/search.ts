@@ -31,7 +31,7 @@ import { Construct } from 'constructs';
 import { searchAssets } from '../../layers/domain/search/search-assets.ts';
 import type { EvidenceStore } from '../evidence-store/evidence-store.ts';
 import { FunctionWithLogGroup } from '../lambda/function-with-log-group.ts';
-import { acknowledgeRule, acknowledgeWildcards } from '../nag/seizure-lake-checks.ts';
+import { acknowledgeRule, acknowledgeWildcards, type WildcardReason } from '../nag/seizure-lake-checks.ts';
 
 export interface SearchProps {
   store: EvidenceStore;
@@ -55,6 +55,13 @@ export interface SearchProps {
   /** The domain's name (3-28 characters); default derived from the stack name. */
   domainName?: string;
 }
+
+/** The domain's paths (`<domain ARN>/*`) in the es:ESHttp* grants; what a role may see is FGAC's decision. */
+const domainPathsReason: WildcardReason = {
+  finding: /^Resource::<.*Domain.*\.Arn>\/\*$/,
+  reason:
+    "es:ESHttp* on the paths of this stack's own search domain (domain ARN/*): index and API paths are named at run time.",
+};
 
 /**
  * Search for the seized messages: an Amazon OpenSearch Service domain, its Dashboards behind Cognito, the
@@ -84,7 +91,7 @@ export class Search extends Construct {
   readonly setup: CustomResource;
   readonly #indexers: IRole[] = [];
   readonly #readers: IRole[] = [];
-  readonly #cases = new Map<string, IRole[]>();
+  readonly #cases = new Map<string, string[]>();
 
   constructor(scope: Construct, id: string, props: SearchProps) {
     super(scope, id);
@@ -298,10 +305,7 @@ export class Search extends Construct {
         CaseRoles: Lazy.any(
           {
             produce: () =>
-              [...this.#cases].map(([caseId, roles]) => ({
-                CaseId: caseId,
-                RoleArns: roles.map((r) => r.roleArn),
-              })),
+              [...this.#cases].map(([caseId, roleArns]) => ({ CaseId: caseId, RoleArns: roleArns })),
           },
           { omitEmptyArray: true },
         ),
@@ -309,11 +313,7 @@ export class Search extends Construct {
     });
     this.setup.node.addDependency(this.domain);
 
-    acknowledgeWildcards(this, {
-      finding: /^Resource::<.*Domain.*\.Arn>\/\*$/,
-      reason:
-        "es:ESHttp* on the paths of this stack's own search domain (domain ARN/*): index and API paths are named at run time.",
-    });
+    acknowledgeWildcards(this, domainPathsReason);
   }
 
   /**
@@ -329,9 +329,10 @@ export class Search extends Construct {
   /**
    * Lets roles search the messages of one case only: IAM to send searches to the domain, and their mapping
    * (by the deploy-time setup) to the case's security role `case_<id>`, whose document-level security
-   * admits only documents with that `case_id`. They are not mapped to `seizure_reader`.
+   * admits only documents with that `case_id`. They are not mapped to `seizure_reader`. `backendRoles` are
+   * mapped too but get no IAM here (their IAM is managed elsewhere, e.g. a Dashboards group's role).
    */
-  grantCaseSearch(caseId: string, roles: readonly IRole[]): void {
+  grantCaseSearch(caseId: string, roles: readonly IRole[], backendRoles: readonly string[] = []): void {
     for (const role of roles) {
       role.addToPrincipalPolicy(
         new PolicyStatement({
@@ -339,8 +340,10 @@ export class Search extends Construct {
           resources: [this.domain.domainArn, `${this.domain.domainArn}/*`],
         }),
       );
+      acknowledgeWildcards(role, domainPathsReason);
     }
-    this.#cases.set(caseId, [...(this.#cases.get(caseId) ?? []), ...roles]);
+    const arns = [...roles.map((r) => r.roleArn), ...backendRoles];
+    this.#cases.set(caseId, [...(this.#cases.get(caseId) ?? []), ...arns]);
   }
 
   /** Lets a function or role search every message (IAM, and the `seizure_reader` role mapping). */

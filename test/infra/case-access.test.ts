@@ -1,133 +1,175 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Client } from '@opensearch-project/opensearch';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { AccountRootPrincipal, Role } from 'aws-cdk-lib/aws-iam';
-import { LayerVersion } from 'aws-cdk-lib/aws-lambda';
-import { afterAll, describe, expect, it } from 'vitest';
+import { Role } from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
 import { caseRoleBody, caseRoleName, installCaseRoles } from '#domain/search/case-roles.ts';
+import { lakeViews } from '#domain/sql/lake-views.ts';
 import { CaseAccess } from '#infra/access/case-access.ts';
-import { Catalog } from '#infra/catalog/catalog.ts';
-import { EvidenceStore } from '#infra/evidence-store/evidence-store.ts';
-import { repoRoot } from '#infra/lambda/function-with-log-group.ts';
-import { Search } from '#infra/search/search.ts';
 import { setupPropertiesSchema } from '../../functions/search-setup/search-setup-step.ts';
+import { actionsOf, resourcesOf, synthesize } from './synth-app.ts';
 
-/** Two cases, each with its own analyst role, in a stack of their own, synthesized without bundling. */
-function synthesize() {
-  const context = JSON.parse(fs.readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')).context;
-  const app = new App({
-    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'seizure-lake-access-')),
-    context: { ...context, 'aws:cdk:bundling-stacks': [] },
-  });
-  const stack = new Stack(app, 'AccessTest', { env: { account: '111122223333', region: 'eu-west-1' } });
-  const store = new EvidenceStore(stack, 'EvidenceStore', {
-    objectLockMode: 'GOVERNANCE',
-    objectLockRetentionDays: 1,
-  });
-  const duckdb = LayerVersion.fromLayerVersionArn(
-    stack,
-    'DuckDb',
-    'arn:aws:lambda:eu-west-1:000000000000:layer:duckdb:1',
-  );
-  const catalog = new Catalog(stack, 'Catalog', { store, bytesScannedCutoffGb: 10 });
-  const search = new Search(stack, 'Search', { store, duckdb });
-  const analystA = new Role(stack, 'AnalystA', { assumedBy: new AccountRootPrincipal() });
-  const analystB = new Role(stack, 'AnalystB', { assumedBy: new AccountRootPrincipal() });
-  const caseA = new CaseAccess(stack, 'CaseA', { caseId: 'case-a', roles: [analystA], catalog, search });
-  const caseB = new CaseAccess(stack, 'CaseB', { caseId: 'case-b', roles: [analystB], catalog, search });
-  const template = Template.fromStack(stack);
-  const id = (c: { node: { defaultChild?: unknown } } | { logicalId: string }) =>
-    stack.resolve(
-      'logicalId' in c ? c.logicalId : (c.node.defaultChild as { logicalId: string }).logicalId,
-    ) as string;
-  return { app, stack, template, store, analystA, analystB, caseA, caseB, id };
-}
+const arn = (name: string) => `arn:aws:iam::111122223333:role/${name}`;
+const analystA = arn('analyst-a');
+const analystB = arn('analyst-b');
+/** Cleared for both cases. */
+const lead = arn('lead');
+const dashboardsB = arn('dashboards-case-b');
 
-const synth = synthesize();
-const { template, id } = synth;
-afterAll(() => fs.rmSync(synth.app.outdir, { recursive: true, force: true }));
+/** The deployed stack with two cases declared in the context, as `-c cases='[...]'` gives them. */
+const synth = synthesize({
+  cases: JSON.stringify([
+    { caseId: 'case-a', roleArns: [analystA, lead] },
+    { caseId: 'case-b', roleArns: [analystB, lead], searchBackendRoles: [dashboardsB] },
+  ]),
+});
+const { template, stack } = synth;
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties, checked by the assertions
-type Resource = { Properties: Record<string, any> };
-const resources = (type: string) => Object.entries(template.findResources(type)) as [string, Resource][];
-/** The Lake Formation grants whose principal is this role. */
-const grantsTo = (roleId: string) =>
-  resources('AWS::LakeFormation::PrincipalPermissions')
-    .map(([, r]) => r.Properties)
-    .filter(
-      (p) =>
-        JSON.stringify(p.Principal) ===
-        JSON.stringify({ DataLakePrincipalIdentifier: { 'Fn::GetAtt': [roleId, 'Arn'] } }),
-    );
+type Properties = Record<string, any>;
+const propertiesOf = (type: string) =>
+  Object.values(template.findResources(type)).map((r) => r.Properties as Properties);
+/** The Lake Formation grants whose principal is this role ARN. */
+const grantsTo = (roleArn: string) =>
+  propertiesOf('AWS::LakeFormation::PrincipalPermissions').filter(
+    (p) => p.Principal.DataLakePrincipalIdentifier === roleArn,
+  );
+/** Every Allow statement of the IAM policies attached to the role of this name (imported: attached by name). */
+const statementsOf = (roleName: string) =>
+  propertiesOf('AWS::IAM::Policy')
+    .filter((p) => (p.Roles as unknown[]).includes(roleName))
+    .flatMap(
+      (p) => p.PolicyDocument.Statement as { Effect: string; Action: string | string[]; Resource: unknown }[],
+    )
+    .filter((s) => s.Effect === 'Allow');
+const caseDb = 'seizure_lake_cases';
 
 describe('per-case access in Athena (Lake Formation data cells filters)', () => {
-  it("declares one row filter per case on the messages table, case_id = '<case>', all columns", () => {
-    const filters = resources('AWS::LakeFormation::DataCellsFilter').map(([, r]) => r.Properties);
-    expect(filters.map((f) => [f.Name, f.TableName, f.RowFilter, f.ColumnWildcard])).toEqual([
-      ['case_case_a', 'messages', { FilterExpression: "case_id = 'case-a'" }, { ExcludedColumnNames: [] }],
-      ['case_case_b', 'messages', { FilterExpression: "case_id = 'case-b'" }, { ExcludedColumnNames: [] }],
+  it("declares one row filter per case on the case database's messages table, case_id = '<case>', all columns", () => {
+    expect(
+      propertiesOf('AWS::LakeFormation::DataCellsFilter').map((f) => [
+        f.Name,
+        f.DatabaseName,
+        f.TableName,
+        f.RowFilter,
+        f.ColumnWildcard,
+      ]),
+    ).toEqual([
+      [
+        'case_case_a',
+        caseDb,
+        'messages',
+        { FilterExpression: "case_id = 'case-a'" },
+        { ExcludedColumnNames: [] },
+      ],
+      [
+        'case_case_b',
+        caseDb,
+        'messages',
+        { FilterExpression: "case_id = 'case-b'" },
+        { ExcludedColumnNames: [] },
+      ],
     ]);
   });
 
-  it("grants case A's role SELECT through case A's filter only: nothing on case B's, nothing on the whole table", () => {
-    const a = grantsTo(id(synth.analystA));
-    expect(a).toHaveLength(1);
-    expect(a[0]!.Permissions).toEqual(['SELECT']);
-    expect(a[0]!.PermissionsWithGrantOption).toEqual([]);
-    expect(Object.keys(a[0]!.Resource)).toEqual(['DataCellsFilter']);
-    expect(a[0]!.Resource.DataCellsFilter.Name).toBe('case_case_a');
-    const b = grantsTo(id(synth.analystB));
-    expect(b.map((g) => g.Resource.DataCellsFilter.Name)).toEqual(['case_case_b']);
-    // and no grant anywhere reaches a table, a database or the catalog directly
-    for (const [, r] of resources('AWS::LakeFormation::PrincipalPermissions'))
-      expect(Object.keys(r.Properties.Resource)).toEqual(['DataCellsFilter']);
-    expect(resources('AWS::LakeFormation::Permissions')).toEqual([]);
+  it("grants case A's role data only through case A's filter: nothing through case B's, nothing on a messages table without a filter", () => {
+    const a = grantsTo(analystA);
+    // SELECT through the filter, DESCRIBE on the case database, SELECT on each view: nothing else.
+    expect(a.map((g) => [Object.keys(g.Resource), g.Permissions, g.PermissionsWithGrantOption])).toEqual([
+      [['DataCellsFilter'], ['SELECT'], []],
+      [['Database'], ['DESCRIBE'], []],
+      ...lakeViews.map(() => [['Table'], ['SELECT'], []]),
+    ]);
+    expect(a[0]?.Resource.DataCellsFilter).toMatchObject({ DatabaseName: caseDb, Name: 'case_case_a' });
+    expect(a[1]?.Resource.Database.Name).toBe(caseDb);
+    expect(a.slice(2).map((g) => [g.Resource.Table.DatabaseName, g.Resource.Table.Name])).toEqual(
+      lakeViews.map((v) => [caseDb, v.name]),
+    );
+    const text = JSON.stringify(a);
+    expect(text).not.toContain('case_case_b');
+    // no grant names a messages table (either database's) or every table of a database
+    for (const g of a) {
+      expect(g.Resource.Table?.Name).not.toBe('messages');
+      expect(g.Resource.Table?.TableWildcard).toBeUndefined();
+      expect(g.Resource.TableWithColumns).toBeUndefined();
+    }
+    // and case B's role, the mirror image
+    expect(
+      grantsTo(analystB)
+        .filter((g) => g.Resource.DataCellsFilter)
+        .map((g) => g.Resource.DataCellsFilter.Name),
+    ).toEqual(['case_case_b']);
+  });
+
+  it("gives nobody case B's filter but the roles declared in case B", () => {
+    const holders = propertiesOf('AWS::LakeFormation::PrincipalPermissions')
+      .filter((g) => g.Resource.DataCellsFilter?.Name === 'case_case_b')
+      .map((g) => g.Principal.DataLakePrincipalIdentifier);
+    expect(holders.sort()).toEqual([analystB, lead].sort());
+  });
+
+  it('gives a role declared in two cases the filter of each, and still no table without a filter', () => {
+    const filters = grantsTo(lead)
+      .filter((g) => g.Resource.DataCellsFilter)
+      .map((g) => g.Resource.DataCellsFilter.Name);
+    expect(filters).toEqual(['case_case_a', 'case_case_b']);
+    expect(grantsTo(lead).some((g) => g.Resource.Table?.Name === 'messages')).toBe(false);
   });
 
   it('gives an analyst role no S3 access to the lake: Lake Formation vends the filtered data', () => {
-    const policies = resources('AWS::IAM::Policy')
-      .map(([, r]) => r.Properties)
-      .filter((p) => (p.Roles as { Ref: string }[]).some((r) => r.Ref === id(synth.analystA)));
-    const actions = policies.flatMap((p) =>
-      (p.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((s) =>
-        Array.isArray(s.Action) ? s.Action : [s.Action],
-      ),
-    );
-    expect(actions.some((a) => a.startsWith('s3:'))).toBe(false);
+    const statements = statementsOf('analyst-a');
+    const actions = statements.flatMap(actionsOf);
     expect(actions).toContain('lakeformation:GetDataAccess');
     expect(actions).toContain('athena:StartQueryExecution');
+    const lake = stack.resolve(stack.store.lake.bucketArn);
+    for (const s of statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))))
+      expect(JSON.stringify(resourcesOf(s))).not.toContain(JSON.stringify(lake));
+    // S3 only on its case's query results
+    const objects = statements.find((s) => actionsOf(s).includes('s3:GetObject'));
+    expect(JSON.stringify(objects?.Resource)).toContain('/cases/case-a/*');
+    expect(JSON.stringify(statements)).not.toContain('case-b');
+  });
+
+  it("runs each case's queries in a workgroup of its own: results under cases/<case>/, history kept apart", () => {
+    const workGroups = Object.fromEntries(
+      propertiesOf('AWS::Athena::WorkGroup').map((w) => [
+        w.Name,
+        JSON.stringify(w.WorkGroupConfiguration.ResultConfiguration.OutputLocation),
+      ]),
+    );
+    expect(Object.keys(workGroups).sort()).toEqual([
+      'seizure-lake',
+      'seizure-lake-case-case-a',
+      'seizure-lake-case-case-b',
+    ]);
+    expect(workGroups['seizure-lake-case-case-a']).toContain('/cases/case-a/');
+    const athena = statementsOf('analyst-a').filter((s) => actionsOf(s).some((a) => a.startsWith('athena:')));
+    expect(athena).toHaveLength(1);
+    expect(JSON.stringify(athena[0]?.Resource)).toMatch(/:workgroup\/seizure-lake-case-case-a"/);
   });
 
   it('refuses a case id that is not a slug, and a case without roles', () => {
-    const stack = new Stack(new App(), 'Bad');
+    const bad = new Stack(new App(), 'Bad');
     const fake = {} as never;
-    expect(
-      () =>
-        new CaseAccess(stack, 'X', {
-          caseId: "x' OR 1=1",
-          roles: [synth.analystA],
-          catalog: fake,
-          search: fake,
-        }),
-    ).toThrow(/lower-case slug/);
-    expect(
-      () => new CaseAccess(stack, 'Y', { caseId: 'case-y', roles: [], catalog: fake, search: fake }),
-    ).toThrow(/at least one role/);
+    const props = { store: fake, catalog: fake, search: fake, governance: fake };
+    const role = Role.fromRoleArn(bad, 'Analyst', analystA);
+    expect(() => new CaseAccess(bad, 'X', { ...props, caseId: "x' OR 1=1", roles: [role] })).toThrow(
+      /lower-case slug/,
+    );
+    expect(() => new CaseAccess(bad, 'Y', { ...props, caseId: 'case-y', roles: [] })).toThrow(
+      /at least one role/,
+    );
   });
 });
 
 describe('per-case access in OpenSearch (document-level security)', () => {
-  it("maps case A's role to case A's security role only, through the search setup custom resource", () => {
-    const setup = resources('Custom::SeizureLakeSearchSetup').map(([, r]) => r.Properties)[0]!;
+  it("maps case A's roles to case A's security role only, through the search setup custom resource", () => {
+    const setup = propertiesOf('Custom::SeizureLakeSearchSetup')[0]!;
     expect(setup.CaseRoles).toEqual([
-      { CaseId: 'case-a', RoleArns: [{ 'Fn::GetAtt': [id(synth.analystA), 'Arn'] }] },
-      { CaseId: 'case-b', RoleArns: [{ 'Fn::GetAtt': [id(synth.analystB), 'Arn'] }] },
+      { CaseId: 'case-a', RoleArns: [analystA, lead] },
+      { CaseId: 'case-b', RoleArns: [analystB, lead, dashboardsB] },
     ]);
     // not a reader of every case
-    expect(JSON.stringify(setup.ReaderRoleArns ?? [])).not.toContain(id(synth.analystA));
+    expect(JSON.stringify(setup.ReaderRoleArns ?? [])).not.toContain('analyst-a');
   });
 
   it('gives the case security role read on the message indices with DLS on its case_id', () => {
@@ -156,7 +198,7 @@ describe('per-case access in OpenSearch (document-level security)', () => {
     // The custom resource's properties as CloudFormation passes them, parsed as the setup step parses them.
     const props = setupPropertiesSchema.parse({
       DomainEndpoint: 'search.example',
-      CaseRoles: [{ CaseId: 'case-a', RoleArns: ['arn:aws:iam::111122223333:role/analyst-a'] }],
+      CaseRoles: [{ CaseId: 'case-a', RoleArns: [analystA] }],
     });
     await installCaseRoles(
       client,
@@ -168,7 +210,7 @@ describe('per-case access in OpenSearch (document-level security)', () => {
       {
         method: 'PUT',
         path: '/_plugins/_security/api/rolesmapping/case_case-a',
-        body: { backend_roles: ['arn:aws:iam::111122223333:role/analyst-a'], users: [], hosts: [] },
+        body: { backend_roles: [analystA], users: [], hosts: [] },
       },
     ]);
   });

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { glueColumns } from '#domain/schema/glue-types.ts';
+import { glueColumns, glueType } from '#domain/schema/glue-types.ts';
+import { messageFields } from '#domain/schema/message-schema.ts';
 import { lakeViews } from '#domain/sql/lake-views.ts';
 import { namedQueries } from '#infra/catalog/named-queries.ts';
 import { actionsOf, logicalIdOf, statementsOfRole, synthesize } from './synth-app.ts';
@@ -9,6 +10,11 @@ describe('catalog', () => {
   const synth = synthesize({ athenaBytesScannedCutoffGb: '25' });
   const { template, stack } = synth;
   const lakeRef = { Ref: logicalIdOf(synth, stack.store.lake) };
+  /** The table input of the `messages` table of a database. */
+  const messagesOf = (database: string) =>
+    Object.values(template.findResources('AWS::Glue::Table')).find(
+      (t) => t.Properties.DatabaseName === database && t.Properties.TableInput.Name === 'messages',
+    )?.Properties.TableInput;
 
   it('creates the Glue database named after the stack', () => {
     template.hasResourceProperties('AWS::Glue::Database', {
@@ -31,14 +37,14 @@ describe('catalog', () => {
         }),
       }),
     });
-    const table = Object.values(template.findResources('AWS::Glue::Table'))[0]?.Properties.TableInput;
+    const table = messagesOf('seizure_lake');
     expect(
       table.StorageDescriptor.Columns.map((c: { Name: string; Type: string }) => [c.Name, c.Type]),
     ).toEqual(glueColumns().map((c) => [c.name, c.type]));
   });
 
   it('projects the partitions: seizure_id injected, sent_month a month range, on the lake layout', () => {
-    const table = Object.values(template.findResources('AWS::Glue::Table'))[0]?.Properties.TableInput;
+    const table = messagesOf('seizure_lake');
     expect(table.PartitionKeys.map((k: { Name: string; Type: string }) => [k.Name, k.Type])).toEqual([
       ['seizure_id', 'string'],
       ['sent_month', 'string'],
@@ -60,6 +66,20 @@ describe('catalog', () => {
         ],
       },
     });
+  });
+
+  it('gives the case database its own messages table over the same files, every field a column, no partitions to project', () => {
+    const main = messagesOf('seizure_lake');
+    const cases = messagesOf('seizure_lake_cases');
+    // Athena does not apply Lake Formation data filters to a table with partition projection.
+    expect(cases.PartitionKeys).toBeUndefined();
+    expect(Object.keys(cases.Parameters).some((k) => k.startsWith('projection.'))).toBe(false);
+    expect(cases.StorageDescriptor.Location).toEqual(main.StorageDescriptor.Location);
+    expect(cases.StorageDescriptor.SerdeInfo).toEqual(main.StorageDescriptor.SerdeInfo);
+    expect(
+      cases.StorageDescriptor.Columns.map((c: { Name: string; Type: string }) => [c.Name, c.Type]),
+    ).toEqual(messageFields.map((f) => [f.name, glueType(f.type)]));
+    expect(cases.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name)).toContain('case_id');
   });
 
   it('enforces the workgroup settings: KMS-encrypted results, a scan limit per query, engine v3', () => {
@@ -93,12 +113,13 @@ describe('catalog', () => {
     }
   });
 
-  it('creates the views of the domain library through Athena at deploy time', () => {
-    template.hasResourceProperties('Custom::AthenaViews', {
-      Database: 'seizure_lake',
-      WorkGroup: 'seizure-lake',
-      Views: lakeViews.map((v) => ({ name: v.name, sql: v.sql })),
-    });
+  it('creates the views of the domain library through Athena at deploy time, in both databases', () => {
+    for (const database of ['seizure_lake', 'seizure_lake_cases'])
+      template.hasResourceProperties('Custom::AthenaViews', {
+        Database: database,
+        WorkGroup: 'seizure-lake',
+        Views: lakeViews.map((v) => ({ name: v.name, sql: v.sql })),
+      });
   });
 
   it('lets the views function run queries in this workgroup only, and touch only the catalog objects it manages', () => {
@@ -108,8 +129,9 @@ describe('catalog', () => {
     expect(JSON.stringify(athena[0]?.Resource)).toContain(':workgroup/seizure-lake');
     const glue = statements.find((s) => actionsOf(s).some((a) => a.startsWith('glue:')));
     const resources = JSON.stringify(glue?.Resource);
-    for (const name of ['messages', ...lakeViews.map((v) => v.name)])
-      expect(resources).toContain(`:table/seizure_lake/${name}`);
-    expect(resources).not.toMatch(/table\/seizure_lake\/\*/);
+    for (const database of ['seizure_lake', 'seizure_lake_cases'])
+      for (const name of ['messages', ...lakeViews.map((v) => v.name)])
+        expect(resources).toContain(`:table/${database}/${name}"`);
+    expect(resources).not.toMatch(/table\/seizure_lake(_cases)?\/\*/);
   });
 });

@@ -11,8 +11,10 @@ describe('evidence store', () => {
   const id = (bucket: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(synth, bucket);
   const dataBuckets = [store.landing, store.lake, store.quarantine, store.reports, store.queryResults];
 
-  it('has the evidence, lake, quarantine, reports, query results and access log buckets', () => {
-    expect(Object.keys(buckets).sort()).toEqual([...dataBuckets, store.accessLogs].map(id).sort());
+  it('has the evidence, lake, quarantine, reports, query results and access log buckets (and the audit trail its own)', () => {
+    expect(Object.keys(buckets).sort()).toEqual(
+      [...dataBuckets, store.accessLogs, stack.audit.bucket].map(id).sort(),
+    );
   });
 
   it('encrypts the evidence with its own KMS key and the derived data with another, using bucket keys', () => {

@@ -8,11 +8,11 @@ import { FunctionWithLogGroup, repoRoot } from '#infra/lambda/function-with-log-
 import { SeizureLakeChecks } from '#infra/nag/seizure-lake-checks.ts';
 import { addSeizureLake } from '#infra/seizure-lake-app.ts';
 
-function app(): App {
+function app(extra: Record<string, unknown> = {}): App {
   const context = JSON.parse(fs.readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')).context;
   return new App({
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'seizure-lake-nag-')),
-    context: { ...context, 'aws:cdk:bundling-stacks': [] },
+    context: { ...context, ...extra, 'aws:cdk:bundling-stacks': [] },
   });
 }
 
@@ -24,6 +24,21 @@ const findings = (report: ReturnType<SeizureLakeChecks['validateScope']>) =>
 describe('cdk-nag AwsSolutions checks', () => {
   it('find nothing unacknowledged in the stack', () => {
     const a = app();
+    addSeizureLake(a);
+    a.synth();
+    expect(findings(new SeizureLakeChecks().validateScope(a))).toEqual([]);
+  });
+
+  it('find nothing unacknowledged with cases, a role cleared for two of them and all-case readers declared', () => {
+    const role = (name: string) => `arn:aws:iam::111122223333:role/${name}`;
+    const a = app({
+      cases: JSON.stringify([
+        { caseId: 'case-a', roleArns: [role('analyst-a'), role('lead')] },
+        { caseId: 'case-b', roleArns: [role('analyst-b'), role('lead')], searchBackendRoles: [role('dash')] },
+      ]),
+      allCasesRoleArns: JSON.stringify([role('chief')]),
+      dataLakeAdminArns: JSON.stringify([role('lake-admin')]),
+    });
     addSeizureLake(a);
     a.synth();
     expect(findings(new SeizureLakeChecks().validateScope(a))).toEqual([]);
