@@ -5,7 +5,27 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
+import { caseWorkGroupName } from '#infra/access/case-names.ts';
 import type { Row } from '#local/sql/local-lake.ts';
+import type { SeizureLakeOutputs } from './stack-outputs.ts';
+
+/**
+ * Where a query runs: the main workgroup and database, or, for `--case`, the case's own workgroup over the
+ * case database, whose table Lake Formation filters to the case (an analyst's role is granted nothing else).
+ */
+export function athenaTarget(
+  outputs: Pick<SeizureLakeOutputs, 'AthenaWorkGroupName' | 'GlueDatabaseName' | 'CaseDatabaseName'>,
+  caseId?: string,
+): { workGroup: string; database: string } {
+  if (caseId === undefined)
+    return { workGroup: outputs.AthenaWorkGroupName, database: outputs.GlueDatabaseName };
+  if (!outputs.CaseDatabaseName)
+    throw new Error('the deployed stack has no case database: deploy this version to query by case');
+  return {
+    workGroup: caseWorkGroupName(outputs.AthenaWorkGroupName, caseId),
+    database: outputs.CaseDatabaseName,
+  };
+}
 
 export interface AthenaQueryOptions {
   workGroup: string;

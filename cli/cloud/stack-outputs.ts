@@ -9,6 +9,8 @@ export interface SeizureLakeOutputs {
   ImportStateMachineArn: string;
   GlueDatabaseName: string;
   AthenaWorkGroupName: string;
+  /** The database case analysts query, through their case's own workgroup (Lake Formation filters). */
+  CaseDatabaseName?: string;
 }
 
 const required: (keyof SeizureLakeOutputs)[] = [

@@ -6,15 +6,16 @@ import { UsageError } from '../cli-errors.ts';
 import { formatTable } from '../output/table.ts';
 
 export const queryUsage = `seizure query "<SQL>" [--case <id>] [--json]
-seizure query --athena "<SQL>" [--stack <name>] [--json]
+seizure query --athena "<SQL>" [--case <id>] [--stack <name>] [--json]
 
 Runs SQL with DuckDB over the local lake. Tables and views: messages, contacts, handles, entities,
 identifiers, links, coverage.
   --case <id>     only this case's rows, in every table and view; no other file can be read
   --json          print an array of row objects
   --athena        run the SQL in the deployed Athena workgroup instead (AWS credentials from the
-                  environment); the workgroup enforces encrypted results and a bytes-scanned limit, and
-                  per-case access is Lake Formation's there
+                  environment); the workgroup enforces encrypted results and a bytes-scanned limit.
+                  With --case, in the case's own workgroup over the case database, where Lake
+                  Formation gives your role that case's rows only
   --stack <name>  the deployed stack (default SeizureLake)`;
 
 export async function queryCommand(args: string[]): Promise<number> {
@@ -37,18 +38,17 @@ export async function queryCommand(args: string[]): Promise<number> {
     );
 
   if (values.athena) {
-    if (values.case !== undefined)
-      throw new UsageError('--case is local; in Athena, access follows your role');
-    const [{ AthenaClient }, { readStackOutputs }, { runAthenaQuery }] = await Promise.all([
+    const [{ AthenaClient }, { readStackOutputs }, { athenaTarget, runAthenaQuery }] = await Promise.all([
       import('@aws-sdk/client-athena'),
       import('../cloud/stack-outputs.ts'),
       import('../cloud/athena-query.ts'),
     ]);
     const outputs = await readStackOutputs(values.stack);
-    const { columns, rows } = await runAthenaQuery(new AthenaClient({}), sql, {
-      workGroup: outputs.AthenaWorkGroupName,
-      database: outputs.GlueDatabaseName,
-    });
+    const { columns, rows } = await runAthenaQuery(
+      new AthenaClient({}),
+      sql,
+      athenaTarget(outputs, scope.caseId),
+    );
     print(columns, rows);
     return 0;
   }

@@ -9,6 +9,7 @@ import { messagesPrefix } from '#domain/import/import-layout.ts';
 import { glueColumns, glueType } from '#domain/schema/glue-types.ts';
 import { messageFields, partitionColumns } from '#domain/schema/message-schema.ts';
 import { lakeViews } from '#domain/sql/lake-views.ts';
+import { caseWorkGroupName } from '../access/case-names.ts';
 import type { EvidenceStore } from '../evidence-store/evidence-store.ts';
 import { FunctionWithLogGroup } from '../lambda/function-with-log-group.ts';
 import {
@@ -205,7 +206,7 @@ export class Catalog extends Construct {
   caseWorkGroup(scope: Construct, caseId: string): { workGroup: CfnWorkGroup; resultsPrefix: string } {
     const resultsPrefix = `cases/${caseId}/`;
     const workGroup = this.newWorkGroup(scope, 'WorkGroup', {
-      name: `${this.workGroupName}-case-${caseId}`,
+      name: caseWorkGroupName(this.workGroupName, caseId),
       description: `seizure-lake analysts of case ${caseId}: their own query history and results`,
       resultsPrefix,
     });

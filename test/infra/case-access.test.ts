@@ -185,7 +185,7 @@ describe('per-case access in OpenSearch (document-level security)', () => {
     });
   });
 
-  it('installs each case role and replaces its mapping with exactly the roles the CDK names', async () => {
+  it('installs each case role and replaces its mapping with exactly the roles the CDK names (security API mocked: the local node has no security plugin)', async () => {
     const requests: { method: string; path: string; body?: unknown }[] = [];
     const client = {
       transport: {

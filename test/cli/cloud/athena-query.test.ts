@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runAthenaQuery } from '#cli/cloud/athena-query.ts';
+import { athenaTarget, runAthenaQuery } from '#cli/cloud/athena-query.ts';
+import { caseWorkGroupName } from '#infra/access/case-names.ts';
 
 type Command = { constructor: { name: string }; input: Record<string, unknown> };
 
@@ -79,5 +80,31 @@ describe('runAthenaQuery (mocked AWS: Athena)', () => {
     await expect(
       runAthenaQuery(fakeAthena('FAILED'), 'SELECT 1', { workGroup: 'wg', database: 'db', pollMs: 1 }),
     ).rejects.toThrow(/Athena query q-1 failed: Query exhausted resources/);
+  });
+});
+
+describe('athenaTarget', () => {
+  const outputs = {
+    AthenaWorkGroupName: 'seizure-lake',
+    GlueDatabaseName: 'lake',
+    CaseDatabaseName: 'lake_cases',
+  };
+
+  it('queries the main workgroup and database without a case', () => {
+    expect(athenaTarget(outputs)).toEqual({ workGroup: 'seizure-lake', database: 'lake' });
+  });
+
+  it("queries a case through the case's own workgroup, named as the stack names it, over the case database", () => {
+    expect(athenaTarget(outputs, 'case-a')).toEqual({
+      workGroup: caseWorkGroupName('seizure-lake', 'case-a'),
+      database: 'lake_cases',
+    });
+    expect(caseWorkGroupName('seizure-lake', 'case-a')).toBe('seizure-lake-case-case-a');
+  });
+
+  it('refuses a case query against a stack deployed before case databases existed', () => {
+    expect(() => athenaTarget({ ...outputs, CaseDatabaseName: undefined }, 'case-a')).toThrow(
+      /no case database/,
+    );
   });
 });

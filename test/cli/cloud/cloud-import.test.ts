@@ -7,10 +7,13 @@ import { runCloudImport } from '#cli/cloud/cloud-import.ts';
 import type { SeizureLakeOutputs } from '#cli/cloud/stack-outputs.ts';
 import { readCustodyLog } from '#domain/custody/custody-log.ts';
 import { importIdFor } from '#domain/import/verify-evidence.ts';
+import { sharedSearchClient } from '#domain/search/search-client.ts';
+import { installSearchSetup } from '#domain/search/search-setup.ts';
 import { S3Store } from '#domain/storage/s3-store.ts';
 import { generateSeizure } from '#generator/generate-seizure.ts';
 import { type S3Server, startS3Server } from '#local/s3-server/server.ts';
 import { runImportStateMachine } from '#local/workflow/run-import-state-machine.ts';
+import { openSearchUrl } from '../../support/search-lake.ts';
 
 /**
  * `seizure import --cloud` against a real S3-compatible server (moto), the landing bucket created as the CDK
@@ -51,6 +54,8 @@ describe('seizure import --cloud (mocked AWS: Step Functions; S3 is a real S3-co
     for (const bucket of [outputs.LakeBucketName, outputs.QuarantineBucketName, outputs.ReportsBucketName]) {
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     }
+    // What the stack's search setup custom resource installs at deploy time, before any import runs.
+    await installSearchSetup(sharedSearchClient({ url: openSearchUrl() }));
   });
   afterAll(async () => server?.stop());
 
