@@ -112,6 +112,14 @@ describe('ChunkParquetWriter', () => {
     expect(row).toMatchObject({ language: null, geo: null, body: m.body });
   });
 
+  it('rounds a time given in fractions of a millisecond to the millisecond', async () => {
+    const at = Date.UTC(2021, 6, 1, 12);
+    const [row] = await readBack(
+      (await write([rich({ sent_at: at + 0.6, edited_at: at + 0.4 })]))[0]?.file as string,
+    );
+    expect(row).toMatchObject({ sent_at: at + 1, edited_at: at });
+  });
+
   it('writes a lone surrogate as U+FFFD instead of failing the chunk', async () => {
     const [file] = await write([rich({ body: 'broken \ud800 text', sender: 'X\udc00' })]);
     const [row] = await readBack(file?.file as string);
