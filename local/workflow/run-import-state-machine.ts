@@ -37,9 +37,14 @@ export interface LocalExecution {
 }
 
 export interface LocalRunOptions
-  extends Pick<StepSettings, 'workDirectory' | 'chunkBytes' | 'duckdbMemoryLimit' | 'onProgress'> {
+  extends Pick<
+    StepSettings,
+    'workDirectory' | 'chunkBytes' | 'duckdbMemoryLimit' | 'sliceBytes' | 'onProgress'
+  > {
   /** Chunks normalized at once (the Map's MaxConcurrency); default: the machine's cores. */
   mapMaxConcurrency?: number;
+  /** Slices compacted at once (the compaction map's MaxConcurrency); default 1, DuckDB uses every core. */
+  finalizeMapMaxConcurrency?: number;
   /** Pause between retries, in ms, instead of the definition's back-off (seconds to a minute in the cloud). */
   retryIntervalMs?: number;
 }
@@ -55,12 +60,14 @@ export async function runImportStateMachine(
 ): Promise<LocalExecution> {
   const synthesized = synthesizeImportDefinition({
     mapMaxConcurrency: options.mapMaxConcurrency ?? os.availableParallelism(),
+    finalizeMapMaxConcurrency: options.finalizeMapMaxConcurrency ?? 1,
   });
   const { definition } = translateForLocal(synthesized.definition);
   const settings: StepSettings = {
     workDirectory: options.workDirectory,
     chunkBytes: options.chunkBytes,
     duckdbMemoryLimit: options.duckdbMemoryLimit,
+    sliceBytes: options.sliceBytes,
     onProgress: options.onProgress,
   };
 
