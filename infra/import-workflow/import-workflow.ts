@@ -168,7 +168,8 @@ export class ImportWorkflow extends Construct {
       memorySize: 512,
       timeout: Duration.minutes(1),
     });
-    store.bind(recordFailure, { landing: 'read', reports: 'readWrite' });
+    // Lake write access: it removes what the slices of a failed finalize wrote (discard-slice-output.ts).
+    store.bind(recordFailure, { landing: 'read', lake: 'readWrite', reports: 'readWrite' });
     store.grantCustodyAppend(recordFailure);
 
     this.functions = {

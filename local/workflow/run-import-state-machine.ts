@@ -74,10 +74,29 @@ export async function runImportStateMachine(
   // biome-ignore lint/suspicious/noExplicitAny: task handlers take and return JSON
   type Handler = (input: any) => Promise<any>;
   const handlers: Record<string, Handler> = {};
+  // A failed Map in the cloud starts no further item; the interpreter's queue would go on starting them after
+  // the Map has failed. So once the failure path is taken no task starts, and "Record failure" waits for the
+  // tasks still running, as its cleanup must see everything they wrote.
+  let failing = false;
+  const running = new Set<Promise<unknown>>();
   for (const [stateName, handler] of Object.entries(synthesized.taskStates)) {
     const step = importSteps[handler];
     if (!step) throw new Error(`no local step for task "${stateName}" (handler ${handler})`);
-    handlers[stateName] = (input: unknown) => runStep(step, store, input, settings);
+    handlers[stateName] = async (input: unknown) => {
+      if (handler === 'record-failure') {
+        failing = true;
+        await Promise.allSettled([...running]);
+      } else if (failing) {
+        throw new ExecutionStoppedError(stateName);
+      }
+      const run = runStep(step, store, input, settings);
+      running.add(run);
+      try {
+        return await run;
+      } finally {
+        running.delete(run);
+      }
+    };
   }
   const retryIntervals: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States)) {
@@ -142,6 +161,14 @@ export async function runImportStateMachine(
       cause: failed?.cause ?? error.message,
       events,
     };
+  }
+}
+
+/** A task the local runner did not start because the execution had taken its failure path. */
+class ExecutionStoppedError extends Error {
+  constructor(state: string) {
+    super(`${state} not started: the execution is failing`);
+    this.name = 'States.Aborted';
   }
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Chunk } from '#domain/adapters/adapter.ts';
 import { compactSlice } from '#domain/import/compact-slice.ts';
+import { discardSliceOutput } from '#domain/import/discard-slice-output.ts';
 import { finalizeImport, ReconciliationError } from '#domain/import/finalize-import.ts';
 import {
   duplicatesPrefix,
@@ -340,6 +341,24 @@ describe('the reconcile step fails loudly, and removes nothing, when', () => {
     expect(error.name).toBe('ReconciliationError');
     expect(error.message).toContain(`slice ${results[1]?.sliceId} wrote ${lost}, which is not in the lake`);
     await expectNothingRemoved(store, before);
+    // The failure path then removes what the slices wrote: the partitions read as before the import.
+    const written = results.flatMap((r) => r.files.map((f) => f.key)).filter((k) => k !== lost);
+    expect(await discardSliceOutput(store, ref)).toBe(written.length);
+    expect(await keys(store, 'lake', 'messages/')).toEqual([]);
+  });
+
+  it('(failure path) removes nothing once a file the partitions held is gone: the new files are its only copy', async () => {
+    const { store } = await copyOfStaged('held-gone');
+    const month = reference.report.partitions[0]?.month as string;
+    const held = `${monthPartitionPrefix(ref.seizureId, month)}part-imp-00000000000000000000-0.parquet`;
+    const first = reference.report.partitions[0]?.files[0] as string;
+    await store.write('lake', held, await new DirectoryStore(reference.home).readBuffer('lake', first));
+    const { slices } = await planSlices(store, ref, SLICE_BYTES);
+    for (const slice of slices) await compactSlice(store, { ...ref, slice });
+    await store.delete('lake', held); // as the reconcile step does once everything checked out
+    const before = await keys(store, 'lake', 'messages/');
+    expect(await discardSliceOutput(store, ref)).toBeUndefined();
+    expect(await keys(store, 'lake', 'messages/')).toEqual(before);
   });
 
   it('a slice never finished (no result)', async () => {
