@@ -15,11 +15,12 @@ import type { ChunkResult, ImportRef, MonthInput, PlannedSlices, SizedKey, Slice
 import { ReconciliationError } from './reconciliation-error.ts';
 
 /**
- * Default slice budget: the Parquet (staged and already in the partition) one finalize task compacts. 2 GiB
- * is ~30 M rows at the ~70 bytes per row measured (BENCHMARKS.md), a few minutes on a 6-vCPU Lambda and
- * within its 10 GB of /tmp for DuckDB's spill; more would gain nothing, since slices run in parallel.
+ * Default slice budget: the Parquet (staged and already in the partition) one finalize task compacts. 768 MiB
+ * is ~11 M rows at the ~70 bytes per row measured; DuckDB needs ~1 KB per row to de-duplicate and sort them,
+ * so a 10,240 MB Lambda (DuckDB at 7 GB) spills ~4 GB, well within its 10 GB of /tmp, and writes one lake
+ * file of ~750 MB per slice (BENCHMARKS.md, "Scale model").
  */
-export const DEFAULT_SLICE_BYTES = 2 * 1024 ** 3;
+export const DEFAULT_SLICE_BYTES = 768 * 1024 ** 2;
 
 /** S3 requests in flight at once when reading the chunk results. */
 const READS_AT_ONCE = 32;

@@ -6,9 +6,6 @@ import { type DuckDBSession, sqlList, sqlString } from './duckdb-session.ts';
 import { lakeColumns } from './lake-columns.ts';
 import { localCopies } from './local-copies.ts';
 
-/** Target size of a lake file: large enough for Athena to read efficiently, small enough to write in one go. */
-export const LAKE_FILE_BYTES = '512MB';
-
 /** Parquet downloaded at once from S3 before it is filtered into the slice: bounds the scratch it takes. */
 const DOWNLOAD_GROUP_BYTES = 1024 ** 3;
 
@@ -52,13 +49,28 @@ const fileFields = messageFields.filter((f) => f.name !== 'seizure_id');
 const fileColumns = fileFields.map((f) => f.name);
 
 /**
- * The hash bucket of a message, in SQL. A message_id is 32 hex digits of SHA-256 (ids/message-ids.ts), so its
- * first 8 digits are already a uniform hash, the same in every DuckDB version: a retry after an upgrade puts
- * every row in the same slice as before.
+ * The rows of hash bucket `bucket` of `buckets`, in SQL: a range of message_id. A message_id is 32 hex digits
+ * of SHA-256 (ids/message-ids.ts), already a uniform hash, so equal ranges of its first 8 digits are equal
+ * buckets; the same in every DuckDB version (a retry after an upgrade cuts the same slices), exact for any
+ * string (every id falls in exactly one range), and a plain comparison the Parquet scan applies to the
+ * message_id column before it reads the others.
  */
-export function bucketSql(column: string, buckets: number): string {
-  return `(('0x' || left(${column}, 8))::UBIGINT % ${buckets})`;
+export function bucketSql(column: string, bucket: number, buckets: number): string {
+  const bound = (b: number) =>
+    sqlString(
+      Math.floor((b * 2 ** 32) / buckets)
+        .toString(16)
+        .padStart(8, '0'),
+    );
+  const conditions = [
+    ...(bucket > 0 ? [`${column} >= ${bound(bucket)}`] : []),
+    ...(bucket < buckets - 1 ? [`${column} < ${bound(bucket + 1)}`] : []),
+  ];
+  return conditions.length ? conditions.join(' AND ') : 'true';
 }
+
+/** The provenance columns de-duplication reads: ordering, counting and naming the dropped copies. */
+const keyColumns = ['message_id', 'source_object', 'source_offset', 'source_length', 'import_id'];
 
 /**
  * Compacts one slice of a month partition: this import's staged rows of the slice merged with the rows of the
@@ -67,6 +79,9 @@ export function bucketSql(column: string, buckets: number): string {
  * same import already in the partition (a re-run) is replaced. Only the slice's own files are written, never
  * another's, and nothing is deleted: the reconcile step removes the files the import's slices replaced once
  * every slice is done, so a slice can be retried, or run beside its siblings, safely.
+ *
+ * Memory: de-duplication ranks only the provenance columns (a row's file and row number point back to it);
+ * the full rows are read once more, only to be sorted into the new files, a sort DuckDB spills to disk.
  */
 export async function compactPartitionSlice(
   store: ObjectStore,
@@ -74,37 +89,22 @@ export async function compactPartitionSlice(
   input: PartitionSliceInput,
 ): Promise<PartitionSliceResult> {
   const { connection } = duckdb;
-  const inBucket =
-    input.buckets === 1 ? 'true' : `${bucketSql('message_id', input.buckets)} = ${input.bucket}`;
+  const inBucket = bucketSql('message_id', input.bucket, input.buckets);
+  const notThisImport = `import_id <> ${sqlString(input.importId)}`;
   const download = path.join(input.workDirectory, 'in');
+  const extracts = path.join(input.workDirectory, 'extracts');
 
-  /** The SELECTs that read one group of local files into the slice. */
-  const selects = async (existing: string[], staged: string[]) => {
-    const parts: string[] = [];
-    if (existing.length) {
-      // Files written before a field was added lack its column: it is read as NULL.
-      const source = `read_parquet(${sqlList(existing)}, hive_partitioning = false, union_by_name = true)`;
-      parts.push(`SELECT ${await lakeColumns(connection, source, fileFields)}, 0 AS _new FROM ${source}
-        WHERE import_id <> ${sqlString(input.importId)} AND ${inBucket}`);
-    }
-    if (staged.length) {
-      parts.push(`SELECT ${fileColumns.join(', ')}, 1 AS _new
-        FROM read_parquet(${sqlList(staged)}, hive_partitioning = false) WHERE ${inBucket}`);
-    }
-    return parts;
-  };
-
-  const inputs = [
+  // A directory store is read in place; from S3 the files come down a group at a time, and the slice's rows
+  // of each group are kept as a local Parquet extract (small: only this bucket, compressed).
+  const local = { existing: [] as string[], staged: [] as string[] };
+  const groups: { key: string; bytes: number; existing: boolean }[][] = [[]];
+  let groupBytes = 0;
+  for (const o of [
     ...input.existing.map((o) => ({ ...o, existing: true })),
     ...input.staged.map((o) => ({ ...o, existing: false })),
-  ];
-  // A directory store is read in place, all at once; from S3 the files come down a group at a time, and only
-  // the slice's rows of each group stay (in DuckDB, which spills to its temp directory beyond its memory).
-  const groups: (typeof inputs)[] = [[]];
-  let groupBytes = 0;
-  for (const o of inputs) {
-    const current = groups.at(-1) as typeof inputs;
+  ]) {
     const limit = input.downloadGroupBytes ?? DOWNLOAD_GROUP_BYTES;
+    const current = groups.at(-1) as (typeof groups)[0];
     if (!store.localPath && current.length && groupBytes + o.bytes > limit) {
       groups.push([o]);
       groupBytes = o.bytes;
@@ -113,41 +113,69 @@ export async function compactPartitionSlice(
       groupBytes += o.bytes;
     }
   }
-  const selectsOf = async (group: typeof inputs) => {
+  if (store.localPath || groups.length === 1) {
+    const group = groups[0] ?? [];
     await fs.mkdir(download, { recursive: true });
-    const local = await localCopies(
+    const paths = await localCopies(
       store,
       'lake',
       group.map((o) => o.key),
       download,
     );
-    return selects(
-      local.filter((_, i) => group[i]?.existing),
-      local.filter((_, i) => !group[i]?.existing),
-    );
-  };
-
-  let source = 'temp.slice_rows';
-  if (groups.length === 1) source = `(${(await selectsOf(groups[0] ?? [])).join('\nUNION ALL\n')})`;
-  else {
-    await connection.run('DROP TABLE IF EXISTS temp.slice_rows');
-    let created = false;
-    for (const group of groups) {
-      for (const part of await selectsOf(group)) {
-        await connection.run(
-          created ? `INSERT INTO temp.slice_rows ${part}` : `CREATE TEMP TABLE slice_rows AS ${part}`,
-        );
-        created = true;
+    local.existing = paths.filter((_, i) => group[i]?.existing);
+    local.staged = paths.filter((_, i) => !group[i]?.existing);
+  } else {
+    await fs.mkdir(extracts, { recursive: true });
+    for (const [g, group] of groups.entries()) {
+      await fs.mkdir(download, { recursive: true });
+      const paths = await localCopies(
+        store,
+        'lake',
+        group.map((o) => o.key),
+        download,
+      );
+      const existing = paths.filter((_, i) => group[i]?.existing);
+      const staged = paths.filter((_, i) => !group[i]?.existing);
+      if (existing.length) {
+        const source = readLake(existing);
+        const file = path.join(extracts, `existing-${g}.parquet`);
+        await connection.run(`COPY (SELECT ${await lakeColumns(connection, source, fileFields)} FROM ${source}
+          WHERE ${notThisImport} AND ${inBucket}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+        local.existing.push(file);
+      }
+      if (staged.length) {
+        const file = path.join(extracts, `staged-${g}.parquet`);
+        await connection.run(`COPY (SELECT ${fileColumns.join(', ')} FROM ${readLake(staged)}
+          WHERE ${inBucket}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+        local.staged.push(file);
       }
       await fs.rm(download, { recursive: true, force: true });
     }
   }
 
+  /** The slice's rows of the sources, with `_new`, `_file` and `_row` naming each: `columns` of them. */
+  const slice = async (columns: 'keys' | 'all') => {
+    const parts: string[] = [];
+    const pick = async (source: string) =>
+      columns === 'keys' ? keyColumns.join(', ') : await lakeColumns(connection, source, fileFields);
+    if (local.existing.length) {
+      // Files written before a field was added lack its column: it is read as NULL.
+      const source = readLake(local.existing);
+      parts.push(`SELECT ${await pick(source)}, 0 AS _new, file_index::INTEGER AS _file, file_row_number AS _row
+        FROM ${source} WHERE ${notThisImport} AND ${inBucket}`);
+    }
+    if (local.staged.length) {
+      const source = readLake(local.staged, false);
+      const cols = columns === 'keys' ? keyColumns.join(', ') : fileColumns.join(', ');
+      parts.push(`SELECT ${cols}, 1 AS _new, file_index::INTEGER AS _file, file_row_number AS _row
+        FROM ${source} WHERE ${inBucket}`);
+    }
+    return `(${parts.join('\nUNION ALL\n')})`;
+  };
+
   await connection.run(`CREATE OR REPLACE TEMP TABLE ranked AS
     SELECT *, row_number() OVER (PARTITION BY message_id ORDER BY _new, source_object, source_offset, import_id) AS _rank
-    FROM ${source}`);
-  await connection.run('DROP TABLE IF EXISTS temp.slice_rows');
-  await fs.rm(download, { recursive: true, force: true });
+    FROM ${await slice('keys')}`);
   try {
     const total = await connection.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ranked WHERE _rank = 1`);
     const rows = Number(total.getRowObjects()[0]?.n ?? 0);
@@ -156,9 +184,14 @@ export async function compactPartitionSlice(
     await fs.rm(out, { recursive: true, force: true });
     await fs.mkdir(out, { recursive: true });
     if (rows > 0) {
-      await connection.run(`COPY (SELECT ${fileColumns.join(', ')} FROM ranked WHERE _rank = 1 ORDER BY sent_at, message_id)
-        TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${sqlString(LAKE_FILE_BYTES)},
-        FILENAME_PATTERN ${sqlString(`${input.fileStem}-{i}`)}, OVERWRITE_OR_IGNORE)`);
+      // One file per slice, its size bounded by the slice budget: DuckDB's FILE_SIZE_BYTES would hold the
+      // sorted rows in memory instead of spilling them (measured: out of memory at 300 MB for 400 k rows).
+      await connection.run(`COPY (
+          SELECT ${fileColumns.join(', ')} FROM ${await slice('all')} s
+          SEMI JOIN (SELECT _new, _file, _row FROM ranked WHERE _rank = 1) k
+            ON s._new = k._new AND s._file = k._file AND s._row = k._row
+          ORDER BY sent_at, message_id
+        ) TO ${sqlString(path.join(out, `${input.fileStem}-0.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
     }
 
     const duplicatesFile = path.join(input.workDirectory, 'duplicates.ndjson');
@@ -206,5 +239,12 @@ export async function compactPartitionSlice(
     return { rows, files, bySource, staged: stagedRows, duplicates };
   } finally {
     await connection.run('DROP TABLE IF EXISTS temp.ranked');
+    await fs.rm(download, { recursive: true, force: true });
+    await fs.rm(extracts, { recursive: true, force: true });
   }
+}
+
+/** read_parquet over local files, each row with its file's index in `files` and its row number. */
+function readLake(files: readonly string[], unionByName = true): string {
+  return `read_parquet(${sqlList(files)}, hive_partitioning = false, file_row_number = true${unionByName ? ', union_by_name = true' : ''})`;
 }
