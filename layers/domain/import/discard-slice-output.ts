@@ -12,7 +12,9 @@ const REQUESTS_AT_ONCE = 32;
  * import (a file of the same name as one the partition held is this import's own from an earlier run,
  * rewritten with the same rows). Nothing is removed once any file the partitions held is gone: the reconcile
  * step had begun replacing them, and the new files are then the only copy of those rows; a re-run completes
- * the import. Returns the number of files removed, or undefined when it removed nothing for that reason.
+ * the import. A slice Lambda still running when its map failed can write after this (the cloud stops the
+ * map's executions, not their Lambdas); a re-run of the import replaces such a file. Returns the number of
+ * files removed, or undefined when it removed nothing because a held file was gone.
  */
 export async function discardSliceOutput(
   store: ObjectStore,
