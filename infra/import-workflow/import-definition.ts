@@ -239,26 +239,55 @@ export function importDefinition(scope: Construct, props: ImportDefinitionProps)
     comment: 'Parses one chunk: messages to staged Parquet, rejects to the quarantine.',
     taskTimeout: Timeout.duration(props.normalizeTimeout.plus(Duration.minutes(1))),
   });
-  const normalizeChunks = new DistributedMap(scope, importStates.normalizeChunks, {
-    comment: 'One child execution per chunk of the plan, read from the reports bucket.',
-    itemReader: new S3JsonItemReader({ bucket: props.reports, key: JsonPath.stringAt('$.plan.planKey') }),
-    itemSelector: { ...ref, chunk: JsonPath.objectAt('$$.Map.Item.Value') },
-    maxConcurrency: props.mapMaxConcurrency,
-    // One lost chunk would make the counts unreconcilable: any failed chunk (after its retries) fails the map.
-    toleratedFailurePercentage: 0,
-    mapExecutionType: StateMachineType.STANDARD,
-    resultWriterV2: new ResultWriterV2({
-      bucket: props.reports,
-      prefix: JsonPath.stringAt('$.plan.resultPrefix'),
-    }),
-    resultSelector: {
-      mapRunArn: JsonPath.stringAt('$.MapRunArn'),
-      results: JsonPath.objectAt('$.ResultWriterDetails'),
+  /**
+   * A Distributed Map over an item list in the reports bucket (`$.<listed>.<listKey>`), one Standard child
+   * execution per item, its run's results written under `$.<listed>.resultPrefix`. Any item that fails after
+   * its retries fails the map: a lost chunk or slice would leave rows out of the lake.
+   */
+  const distributedMap = (
+    id: string,
+    o: {
+      comment: string;
+      listed: string;
+      listKey: string;
+      item: string;
+      maxConcurrency: number;
+      resultPath: string;
     },
+  ) => {
+    const map = new DistributedMap(scope, id, {
+      comment: o.comment,
+      itemReader: new S3JsonItemReader({
+        bucket: props.reports,
+        key: JsonPath.stringAt(`$.${o.listed}.${o.listKey}`),
+      }),
+      itemSelector: { ...ref, [o.item]: JsonPath.objectAt('$$.Map.Item.Value') },
+      maxConcurrency: o.maxConcurrency,
+      toleratedFailurePercentage: 0,
+      mapExecutionType: StateMachineType.STANDARD,
+      resultWriterV2: new ResultWriterV2({
+        bucket: props.reports,
+        prefix: JsonPath.stringAt(`$.${o.listed}.resultPrefix`),
+      }),
+      resultSelector: {
+        mapRunArn: JsonPath.stringAt('$.MapRunArn'),
+        results: JsonPath.objectAt('$.ResultWriterDetails'),
+      },
+      resultPath: o.resultPath,
+    });
+    map.addRetry(mapRetry);
+    return map;
+  };
+
+  const normalizeChunks = distributedMap(importStates.normalizeChunks, {
+    comment: 'One child execution per chunk of the plan, read from the reports bucket.',
+    listed: 'plan',
+    listKey: 'planKey',
+    item: 'chunk',
+    maxConcurrency: props.mapMaxConcurrency,
     resultPath: '$.mapRun',
   });
   normalizeChunks.itemProcessor(normalizeChunk);
-  normalizeChunks.addRetry(mapRetry);
   normalizeChunks.addCatch(
     onFailure(importStates.normalizeFailed, 'normalize', ['verified', 'plan']),
     catchInto,
@@ -279,26 +308,15 @@ export function importDefinition(scope: Construct, props: ImportDefinitionProps)
       'De-duplicates, sorts and writes one slice of a month partition; records its files and counts in the reports bucket.',
     taskTimeout: Timeout.duration(props.compactTimeout.plus(Duration.minutes(1))),
   });
-  const compactSlices = new DistributedMap(scope, importStates.compactSlices, {
+  const compactSlices = distributedMap(importStates.compactSlices, {
     comment: 'One child execution per slice of the partitions, read from the reports bucket.',
-    itemReader: new S3JsonItemReader({ bucket: props.reports, key: JsonPath.stringAt('$.slices.slicesKey') }),
-    itemSelector: { ...ref, slice: JsonPath.objectAt('$$.Map.Item.Value') },
+    listed: 'slices',
+    listKey: 'slicesKey',
+    item: 'slice',
     maxConcurrency: props.finalizeMapMaxConcurrency,
-    // A slice not compacted would leave its rows out of the lake: any failed slice fails the map.
-    toleratedFailurePercentage: 0,
-    mapExecutionType: StateMachineType.STANDARD,
-    resultWriterV2: new ResultWriterV2({
-      bucket: props.reports,
-      prefix: JsonPath.stringAt('$.slices.resultPrefix'),
-    }),
-    resultSelector: {
-      mapRunArn: JsonPath.stringAt('$.MapRunArn'),
-      results: JsonPath.objectAt('$.ResultWriterDetails'),
-    },
     resultPath: '$.sliceRun',
   });
   compactSlices.itemProcessor(compactSlice);
-  compactSlices.addRetry(mapRetry);
   compactSlices.addCatch(
     onFailure(importStates.compactFailed, 'compact', ['verified', 'plan', 'mapRun', 'slices']),
     catchInto,

@@ -113,8 +113,8 @@ export async function compactPartitionSlice(
       groupBytes += o.bytes;
     }
   }
-  if (store.localPath || groups.length === 1) {
-    const group = groups[0] ?? [];
+  /** Local paths of a group's files (in place, or downloaded), existing and staged apart. */
+  const localGroup = async (group: (typeof groups)[0]) => {
     await fs.mkdir(download, { recursive: true });
     const paths = await localCopies(
       store,
@@ -122,20 +122,17 @@ export async function compactPartitionSlice(
       group.map((o) => o.key),
       download,
     );
-    local.existing = paths.filter((_, i) => group[i]?.existing);
-    local.staged = paths.filter((_, i) => !group[i]?.existing);
+    return {
+      existing: paths.filter((_, i) => group[i]?.existing),
+      staged: paths.filter((_, i) => !group[i]?.existing),
+    };
+  };
+  if (store.localPath || groups.length === 1) {
+    Object.assign(local, await localGroup(groups[0] ?? []));
   } else {
     await fs.mkdir(extracts, { recursive: true });
     for (const [g, group] of groups.entries()) {
-      await fs.mkdir(download, { recursive: true });
-      const paths = await localCopies(
-        store,
-        'lake',
-        group.map((o) => o.key),
-        download,
-      );
-      const existing = paths.filter((_, i) => group[i]?.existing);
-      const staged = paths.filter((_, i) => !group[i]?.existing);
+      const { existing, staged } = await localGroup(group);
       if (existing.length) {
         const source = readLake(existing);
         const file = path.join(extracts, `existing-${g}.parquet`);
