@@ -1,7 +1,9 @@
+import { compactSliceStep } from './compact-slice/compact-slice-step.ts';
 import { finalizeStep } from './finalize/finalize-step.ts';
 import { indexStep } from './index-seizure/index-step.ts';
 import { normalizeStep } from './normalize/normalize-step.ts';
 import { planStep } from './plan/plan-step.ts';
+import { planSlicesStep } from './plan-slices/plan-slices-step.ts';
 import { recordFailureStep } from './record-failure/record-failure-step.ts';
 import type { Step } from './shared/step.ts';
 import { verifyStep } from './verify/verify-step.ts';
@@ -16,6 +18,8 @@ export const importSteps: Readonly<Record<string, Step<any, any>>> = {
   verify: verifyStep,
   plan: planStep,
   normalize: normalizeStep,
+  'plan-slices': planSlicesStep,
+  'compact-slice': compactSliceStep,
   finalize: finalizeStep,
   'record-failure': recordFailureStep,
   'index-seizure': indexStep,

@@ -58,6 +58,10 @@ export class SeizureLakeStack extends Stack {
       store: this.store,
       mapMaxConcurrency: settings.mapMaxConcurrency,
       chunkBytes: settings.chunkMb * MiB,
+      normalizeMemoryMb: settings.normalizeMemoryMb,
+      finalizeMapMaxConcurrency: settings.finalizeMapMaxConcurrency,
+      finalizeMemoryMb: settings.finalizeMemoryMb,
+      sliceBytes: settings.finalizeSliceMb * MiB,
       duckdb,
       indexFunction: this.search.indexFunction,
     });

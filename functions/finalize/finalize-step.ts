@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { finalizeImport } from '#domain/import/finalize-import.ts';
 import { reportKey } from '#domain/import/import-layout.ts';
 import type { Counts } from '#domain/import/import-types.ts';
+import { reconcileImport } from '#domain/import/reconcile-import.ts';
 import { recordExecution, stateOutcomes } from '../shared/execution-record.ts';
 import { finalizeInputSchema } from '../shared/import-events.ts';
 import type { Step } from '../shared/step.ts';
@@ -16,18 +16,16 @@ export interface ImportSummary {
 }
 
 /**
- * Task "Finalize import": merges the staged chunks into the lake partitions, reconciles the counts and
- * writes the import report, and next to it the execution that ran it. Returns a summary; the report is in S3.
+ * Task "Finalize import" (finalize, step 3, after every slice is compacted): checks the slices' files and
+ * reconciles the counts, removes the partition files they replace, writes the import report and the custody
+ * entry, and next to them the execution that ran it. Returns a summary; the report is in S3.
  */
 export const finalizeStep: Step<z.infer<typeof finalizeInputSchema>, ImportSummary> = {
   name: 'finalize',
   input: finalizeInputSchema,
-  async run(store, input, settings) {
+  async run(store, input) {
     const ref = { seizureId: input.seizureId, importId: input.importId, ingestedAt: input.ingestedAt };
-    const report = await finalizeImport(store, ref, {
-      ...(settings.workDirectory ? { workDirectory: settings.workDirectory } : {}),
-      ...(settings.duckdbMemoryLimit ? { memoryLimit: settings.duckdbMemoryLimit } : {}),
-    });
+    const report = await reconcileImport(store, ref);
     if (input.execution) await recordExecution(store, ref, input.execution, stateOutcomes(input));
     return {
       seizureId: report.seizureId,

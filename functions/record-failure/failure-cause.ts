@@ -1,7 +1,7 @@
 import type { ObjectStore } from '#domain/storage/object-store.ts';
-import { mapResultsPrefix, type StateError } from '../shared/import-events.ts';
+import { mapResultsPrefix, type StateError, sliceRunResultsPrefix } from '../shared/import-events.ts';
 
-/** How many failed chunks the message names; the map run's FAILED_*.json files list them all. */
+/** How many failed items the message names; the map run's FAILED_*.json files list them all. */
 const MAX_CHUNKS_NAMED = 5;
 const MAX_MESSAGE = 8_000;
 
@@ -30,19 +30,27 @@ interface MapRunFailure {
   Cause?: string;
 }
 
+/** The two Distributed Maps of an import: where each exports its run results, and what its items are. */
+const maps = {
+  normalize: { prefix: mapResultsPrefix, item: 'chunk' },
+  compact: { prefix: sliceRunResultsPrefix, item: 'slice' },
+} as const;
+
 /**
  * A Distributed Map fails as a whole (States.ExceededToleratedFailureThreshold) and its Cause does not say
- * which chunk failed or why. The map run's results, which the ResultWriter exports next to the import's
- * report, do: this reads the FAILED_*.json files there and names the chunks with their errors. Returns
- * undefined when there are none (a local run, or a failure before any chunk ran).
+ * which chunk (or slice) failed or why. The map run's results, which the ResultWriter exports next to the
+ * import's report, do: this reads the FAILED_*.json files there and names the items with their errors.
+ * Returns undefined when there are none (a local run, or a failure before any item ran).
  */
 export async function describeFailedChunks(
   store: ObjectStore,
   seizureId: string,
   importId: string,
+  map: keyof typeof maps = 'normalize',
 ): Promise<string | undefined> {
+  const { prefix, item } = maps[map];
   const failures: MapRunFailure[] = [];
-  for await (const object of store.list('reports', `${mapResultsPrefix(seizureId, importId)}/`)) {
+  for await (const object of store.list('reports', `${prefix(seizureId, importId)}/`)) {
     if (!/\/FAILED_\d+\.json$/.test(object.key)) continue;
     const parsed = JSON.parse((await store.readBuffer('reports', object.key)).toString('utf8')) as unknown;
     if (Array.isArray(parsed)) failures.push(...(parsed as MapRunFailure[]));
@@ -50,16 +58,20 @@ export async function describeFailedChunks(
   if (!failures.length) return undefined;
   const lines = failures.slice(0, MAX_CHUNKS_NAMED).map((f) => {
     const why = describeError({ Error: f.Error ?? 'unknown error', Cause: f.Cause });
-    return `chunk ${chunkIdOf(f.Input)}: ${why}`;
+    return `${item} ${itemIdOf(f.Input)}: ${why}`;
   });
   const more =
     failures.length > MAX_CHUNKS_NAMED ? [`... and ${failures.length - MAX_CHUNKS_NAMED} more`] : [];
-  return [`${failures.length} chunk(s) failed:`, ...lines, ...more].join('\n  ');
+  return [`${failures.length} ${item}(s) failed:`, ...lines, ...more].join('\n  ');
 }
 
-function chunkIdOf(input: string | undefined): string {
+function itemIdOf(input: string | undefined): string {
   try {
-    const id = (JSON.parse(input ?? '') as { chunk?: { chunkId?: unknown } }).chunk?.chunkId;
+    const parsed = JSON.parse(input ?? '') as {
+      chunk?: { chunkId?: unknown };
+      slice?: { sliceId?: unknown };
+    };
+    const id = parsed.chunk?.chunkId ?? parsed.slice?.sliceId;
     return typeof id === 'string' ? id : '(unknown)';
   } catch {
     return '(unknown)';
@@ -69,12 +81,13 @@ function chunkIdOf(input: string | undefined): string {
 /** The message the failure report records: the error, and for a failed map run the failed chunks. */
 export async function failureMessage(
   store: ObjectStore,
-  input: { seizureId: string; importId: string; error: StateError },
+  input: { seizureId: string; importId: string; step?: string; error: StateError },
 ): Promise<string> {
   let message = describeError(input.error);
   if (input.error.Error === 'States.ExceededToleratedFailureThreshold') {
-    const chunks = await describeFailedChunks(store, input.seizureId, input.importId);
-    if (chunks) message = `${message}\n  ${chunks}`;
+    const map = input.step === 'compact' ? 'compact' : 'normalize';
+    const items = await describeFailedChunks(store, input.seizureId, input.importId, map);
+    if (items) message = `${message}\n  ${items}`;
   }
   return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)} [cut]` : message;
 }

@@ -28,7 +28,7 @@ export const executionKey = (seizureId: string, importId: string) =>
 
 /** The states that finished before a failure (or all of them), read from the results in the state data. */
 export function stateOutcomes(
-  data: { verified?: unknown; plan?: unknown; mapRun?: unknown },
+  data: { verified?: unknown; plan?: unknown; mapRun?: unknown; slices?: unknown; sliceRun?: unknown },
   failure?: { step: string; error: string },
 ): StateOutcome[] {
   const outcomes: StateOutcome[] = [];
@@ -42,6 +42,8 @@ export function stateOutcomes(
   done('verify', data.verified);
   done('plan', data.plan);
   done('normalize', data.mapRun);
+  done('plan-slices', data.slices);
+  done('compact', data.sliceRun);
   if (failure) outcomes.push({ state: failure.step, status: 'failed', detail: { error: failure.error } });
   else outcomes.push({ state: 'finalize', status: 'succeeded' });
   return outcomes;

@@ -48,6 +48,20 @@ export const chunkSchema = z.object({
 
 export const chunkTaskSchema = importRefSchema.extend({ chunk: chunkSchema });
 
+const monthSchema = z.string().regex(/^\d{4}-\d{2}$/, 'must be a month, YYYY-MM');
+
+/** One item of the compaction map: a month, or a hash bucket of a month (see import-types.ts, Slice). */
+export const sliceSchema = z
+  .object({
+    sliceId: z.string().regex(/^\d{4}-\d{2}(-\d+of\d+)?$/, 'must be a slice id'),
+    month: monthSchema,
+    bucket: z.number().int().nonnegative(),
+    buckets: z.number().int().positive(),
+  })
+  .refine((s) => s.bucket < s.buckets, { message: 'bucket must be below buckets', path: ['bucket'] });
+
+export const sliceTaskSchema = importRefSchema.extend({ slice: sliceSchema });
+
 /** `$$.Execution` as the state machine passes it on, to be recorded in the import report. */
 export const executionSchema = z.object({
   name: z.string(),
@@ -65,6 +79,8 @@ export const finalizeInputSchema = importRefSchema.extend({
   verified: z.unknown().optional(),
   plan: z.unknown().optional(),
   mapRun: z.unknown().optional(),
+  slices: z.unknown().optional(),
+  sliceRun: z.unknown().optional(),
 });
 
 /** A Catch's error object: Step Functions' `Error` name and `Cause` text. */
@@ -75,7 +91,7 @@ export const stateErrorSchema = z.object({
 export type StateError = z.infer<typeof stateErrorSchema>;
 
 export const failureInputSchema = finalizeInputSchema.extend({
-  /** The step that failed: verify, plan, normalize or finalize. */
+  /** The step that failed: verify, plan, normalize, plan-slices, compact or finalize. */
   step: z.string().min(1),
   error: stateErrorSchema,
 });
@@ -86,3 +102,7 @@ export const failureInputSchema = finalizeInputSchema.extend({
  */
 export const mapResultsPrefix = (seizureId: string, importId: string) =>
   `${importsPrefix(seizureId)}${importId}/map-runs`;
+
+/** Where the compaction map writes its run results (as mapResultsPrefix, for the slices). */
+export const sliceRunResultsPrefix = (seizureId: string, importId: string) =>
+  `${importsPrefix(seizureId)}${importId}/slice-runs`;

@@ -12,9 +12,11 @@ import { parseInput, type Step, type StepSettings } from './step.ts';
 /** The settings a step reads from its function's environment (set by the construct). */
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): StepSettings {
   const chunkBytes = env.CHUNK_BYTES ? Number(env.CHUNK_BYTES) : undefined;
+  const sliceBytes = env.SLICE_BYTES ? Number(env.SLICE_BYTES) : undefined;
   return {
     workDirectory: os.tmpdir(),
     ...(chunkBytes ? { chunkBytes } : {}),
+    ...(sliceBytes ? { sliceBytes } : {}),
     ...(env.DUCKDB_MEMORY_LIMIT ? { duckdbMemoryLimit: env.DUCKDB_MEMORY_LIMIT } : {}),
   };
 }

@@ -7,8 +7,10 @@ export interface StepSettings {
   workDirectory?: string;
   /** Chunk size of the plan step, in bytes. */
   chunkBytes?: number;
-  /** DuckDB memory limit of the finalize step, e.g. '2GB'. */
+  /** DuckDB memory limit of the slice compaction, e.g. '6GB'. */
   duckdbMemoryLimit?: string;
+  /** Parquet bytes one finalize slice compacts at most (the plan-slices step cuts months by it). */
+  sliceBytes?: number;
   /** Reads a secret a manifest names (PGP keys in the cloud: Secrets Manager under `seizure-lake/`). */
   resolveSecret?: (name: string) => Promise<string>;
   /** Progress of the normalize step: records and bytes read so far in a chunk (the local progress line). */

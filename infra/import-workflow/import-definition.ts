@@ -22,7 +22,14 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 
 /** The steps of an import, by the name of their handler folder under functions/. */
-export type ImportStep = 'verify' | 'plan' | 'normalize' | 'finalize' | 'record-failure';
+export type ImportStep =
+  | 'verify'
+  | 'plan'
+  | 'normalize'
+  | 'plan-slices'
+  | 'compact-slice'
+  | 'finalize'
+  | 'record-failure';
 
 /** The state names of the import state machine: what the console, the logs and the local runner show. */
 export const importStates = {
@@ -30,6 +37,9 @@ export const importStates = {
   plan: 'Plan chunks',
   normalizeChunks: 'Normalize chunks',
   normalize: 'Normalize chunk',
+  planSlices: 'Plan slices',
+  compactSlices: 'Compact slices',
+  compactSlice: 'Compact slice',
   finalize: 'Finalize import',
   indexFailed: 'Index failed',
   succeeded: 'Import succeeded',
@@ -38,6 +48,8 @@ export const importStates = {
   verifyFailed: 'Verify failed',
   planFailed: 'Plan failed',
   normalizeFailed: 'Normalize failed',
+  planSlicesFailed: 'Plan slices failed',
+  compactFailed: 'Compact failed',
   finalizeFailed: 'Finalize failed',
 } as const;
 
@@ -46,6 +58,8 @@ export const taskHandlers: Readonly<Record<string, ImportStep>> = {
   [importStates.verify]: 'verify',
   [importStates.plan]: 'plan',
   [importStates.normalize]: 'normalize',
+  [importStates.planSlices]: 'plan-slices',
+  [importStates.compactSlice]: 'compact-slice',
   [importStates.finalize]: 'finalize',
   [importStates.recordFailure]: 'record-failure',
 };
@@ -74,7 +88,7 @@ export const transientLambdaErrors = [
   'Lambda.ClientExecutionTimeoutException',
 ] as const;
 
-/** A function or task that ran out of time: worth another try (a chunk retry overwrites its own output). */
+/** A function or task that ran out of time: worth another try (a chunk or slice retry overwrites its own output). */
 export const timeoutErrors = [Errors.TIMEOUT, 'Sandbox.Timedout'] as const;
 
 /** The retry policy of every task, in the order Step Functions matches it (first match wins). */
@@ -105,14 +119,26 @@ export const taskRetries: readonly RetryProps[] = [
   },
 ];
 
+/** What the Distributed Maps retry of their own: reading the item list, writing the run's results. */
+export const mapRetry: RetryProps = {
+  errors: ['States.ItemReaderFailed', 'States.ResultWriterFailed'],
+  interval: Duration.seconds(10),
+  maxAttempts: 2,
+  backoffRate: 2,
+};
+
 export interface ImportDefinitionProps {
   functions: Record<ImportStep, IFunction>;
-  /** Holds the chunk list (the Distributed Map's items) and receives the map run results. */
+  /** Holds the chunk and slice lists (the Distributed Maps' items) and receives the map run results. */
   reports: IBucket;
   /** Chunks normalized at once. */
   mapMaxConcurrency: number;
+  /** Slices of finalize compacted at once. */
+  finalizeMapMaxConcurrency: number;
   /** The normalize function's timeout; the task gives it a minute more before States.Timeout. */
   normalizeTimeout: Duration;
+  /** The compact-slice function's timeout; likewise. */
+  compactTimeout: Duration;
   /**
    * The step after finalize that makes the seizure searchable (infra/search: prepare, index each month,
    * check). It fails the execution through "Index failed", not the failure report: the lake is complete
@@ -140,10 +166,12 @@ const execution = {
  * runner runs the same synthesized definition (see infra/synth-definition.ts).
  *
  *   Verify evidence → Plan chunks → Normalize chunks (Distributed Map over the chunk list in the reports
- *   bucket, one Standard child execution per chunk) → Finalize import → Import succeeded
+ *   bucket, one Standard child execution per chunk) → Plan slices → Compact slices (Distributed Map over the
+ *   slice list: a month partition, or a hash bucket of one, per child) → Finalize import (reconcile, report)
+ *   → Import succeeded
  *
  * The state data is the execution input (seizureId, importId, ingestedAt, ...) with each step's small
- * result added under its own key ($.verified, $.plan, $.mapRun, $.report). Every step retries transient
+ * result added under its own key ($.verified, $.plan, $.mapRun, $.slices, $.sliceRun, $.report). Every step retries transient
  * failures with back-off and never retries the domain's own errors; a step that still fails is caught, its
  * error goes to "Record failure" (the import report, status failed) and the execution ends in "Import failed"
  * with the original error and cause.
@@ -178,7 +206,11 @@ export function importDefinition(scope: Construct, props: ImportDefinitionProps)
   recordFailure.next(failed);
 
   /** The Catch target of one step: the failure event for "Record failure", with what the state data holds. */
-  const onFailure = (id: string, step: string, earlier: ('verified' | 'plan' | 'mapRun')[]) =>
+  const onFailure = (
+    id: string,
+    step: string,
+    earlier: ('verified' | 'plan' | 'mapRun' | 'slices' | 'sliceRun')[],
+  ) =>
     new Pass(scope, id, {
       comment: `Names the failed step (${step}) for the failure report.`,
       parameters: {
@@ -207,48 +239,106 @@ export function importDefinition(scope: Construct, props: ImportDefinitionProps)
     comment: 'Parses one chunk: messages to staged Parquet, rejects to the quarantine.',
     taskTimeout: Timeout.duration(props.normalizeTimeout.plus(Duration.minutes(1))),
   });
-  const normalizeChunks = new DistributedMap(scope, importStates.normalizeChunks, {
-    comment: 'One child execution per chunk of the plan, read from the reports bucket.',
-    itemReader: new S3JsonItemReader({ bucket: props.reports, key: JsonPath.stringAt('$.plan.planKey') }),
-    itemSelector: { ...ref, chunk: JsonPath.objectAt('$$.Map.Item.Value') },
-    maxConcurrency: props.mapMaxConcurrency,
-    // One lost chunk would make the counts unreconcilable: any failed chunk (after its retries) fails the map.
-    toleratedFailurePercentage: 0,
-    mapExecutionType: StateMachineType.STANDARD,
-    resultWriterV2: new ResultWriterV2({
-      bucket: props.reports,
-      prefix: JsonPath.stringAt('$.plan.resultPrefix'),
-    }),
-    resultSelector: {
-      mapRunArn: JsonPath.stringAt('$.MapRunArn'),
-      results: JsonPath.objectAt('$.ResultWriterDetails'),
+  /**
+   * A Distributed Map over an item list in the reports bucket (`$.<listed>.<listKey>`), one Standard child
+   * execution per item, its run's results written under `$.<listed>.resultPrefix`. Any item that fails after
+   * its retries fails the map: a lost chunk or slice would leave rows out of the lake.
+   */
+  const distributedMap = (
+    id: string,
+    o: {
+      comment: string;
+      listed: string;
+      listKey: string;
+      item: string;
+      maxConcurrency: number;
+      resultPath: string;
     },
+  ) => {
+    const map = new DistributedMap(scope, id, {
+      comment: o.comment,
+      itemReader: new S3JsonItemReader({
+        bucket: props.reports,
+        key: JsonPath.stringAt(`$.${o.listed}.${o.listKey}`),
+      }),
+      itemSelector: { ...ref, [o.item]: JsonPath.objectAt('$$.Map.Item.Value') },
+      maxConcurrency: o.maxConcurrency,
+      toleratedFailurePercentage: 0,
+      mapExecutionType: StateMachineType.STANDARD,
+      resultWriterV2: new ResultWriterV2({
+        bucket: props.reports,
+        prefix: JsonPath.stringAt(`$.${o.listed}.resultPrefix`),
+      }),
+      resultSelector: {
+        mapRunArn: JsonPath.stringAt('$.MapRunArn'),
+        results: JsonPath.objectAt('$.ResultWriterDetails'),
+      },
+      resultPath: o.resultPath,
+    });
+    map.addRetry(mapRetry);
+    return map;
+  };
+
+  const normalizeChunks = distributedMap(importStates.normalizeChunks, {
+    comment: 'One child execution per chunk of the plan, read from the reports bucket.',
+    listed: 'plan',
+    listKey: 'planKey',
+    item: 'chunk',
+    maxConcurrency: props.mapMaxConcurrency,
     resultPath: '$.mapRun',
   });
   normalizeChunks.itemProcessor(normalizeChunk);
-  normalizeChunks.addRetry({
-    errors: ['States.ItemReaderFailed', 'States.ResultWriterFailed'],
-    interval: Duration.seconds(10),
-    maxAttempts: 2,
-    backoffRate: 2,
-  });
   normalizeChunks.addCatch(
     onFailure(importStates.normalizeFailed, 'normalize', ['verified', 'plan']),
     catchInto,
   );
 
+  const planSlices = task(importStates.planSlices, 'plan-slices', {
+    comment:
+      'Fixes what each month partition merges and cuts the months into slices (a month, or hash buckets of its message ids) within the slice budget; writes the slice list to the reports bucket.',
+    payload: TaskInput.fromObject(ref),
+    resultPath: '$.slices',
+  }).addCatch(
+    onFailure(importStates.planSlicesFailed, 'plan-slices', ['verified', 'plan', 'mapRun']),
+    catchInto,
+  );
+
+  const compactSlice = task(importStates.compactSlice, 'compact-slice', {
+    comment:
+      'De-duplicates, sorts and writes one slice of a month partition; records its files and counts in the reports bucket.',
+    taskTimeout: Timeout.duration(props.compactTimeout.plus(Duration.minutes(1))),
+  });
+  const compactSlices = distributedMap(importStates.compactSlices, {
+    comment: 'One child execution per slice of the partitions, read from the reports bucket.',
+    listed: 'slices',
+    listKey: 'slicesKey',
+    item: 'slice',
+    maxConcurrency: props.finalizeMapMaxConcurrency,
+    resultPath: '$.sliceRun',
+  });
+  compactSlices.itemProcessor(compactSlice);
+  compactSlices.addCatch(
+    onFailure(importStates.compactFailed, 'compact', ['verified', 'plan', 'mapRun', 'slices']),
+    catchInto,
+  );
+
   const finalize = task(importStates.finalize, 'finalize', {
     comment:
-      'Merges staged chunks into the lake partitions, reconciles the counts, writes the import report.',
+      'Checks the slices against the chunks, reconciles the counts, removes the replaced partition files, writes the import report.',
     payload: TaskInput.fromObject({
       ...ref,
       execution,
       verified: JsonPath.objectAt('$.verified'),
       plan: JsonPath.objectAt('$.plan'),
       mapRun: JsonPath.objectAt('$.mapRun'),
+      slices: JsonPath.objectAt('$.slices'),
+      sliceRun: JsonPath.objectAt('$.sliceRun'),
     }),
     resultPath: '$.report',
-  }).addCatch(onFailure(importStates.finalizeFailed, 'finalize', ['verified', 'plan', 'mapRun']), catchInto);
+  }).addCatch(
+    onFailure(importStates.finalizeFailed, 'finalize', ['verified', 'plan', 'mapRun', 'slices', 'sliceRun']),
+    catchInto,
+  );
 
   const succeeded = new Succeed(scope, importStates.succeeded, {
     comment: 'The import report has status succeeded and, with search, every message is indexed.',
@@ -259,5 +349,11 @@ export function importDefinition(scope: Construct, props: ImportDefinitionProps)
     causePath: '$.error.Cause',
   });
   const afterFinalize = props.indexSteps ? props.indexSteps(indexFailed).next(succeeded) : succeeded;
-  return Chain.start(verify).next(plan).next(normalizeChunks).next(finalize).next(afterFinalize);
+  return Chain.start(verify)
+    .next(plan)
+    .next(normalizeChunks)
+    .next(planSlices)
+    .next(compactSlices)
+    .next(finalize)
+    .next(afterFinalize);
 }

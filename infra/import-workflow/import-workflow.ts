@@ -28,6 +28,14 @@ export interface ImportWorkflowProps {
   mapMaxConcurrency: number;
   /** Chunk size of the plan step, in bytes. */
   chunkBytes: number;
+  /** Memory of the normalize function, in MB. */
+  normalizeMemoryMb: number;
+  /** Slices of finalize compacted at once (the compaction map's MaxConcurrency). */
+  finalizeMapMaxConcurrency: number;
+  /** Memory of the compact-slice function, in MB. */
+  finalizeMemoryMb: number;
+  /** Parquet bytes one slice compacts at most. */
+  sliceBytes: number;
   /** The DuckDB layer (shared with search's index function). */
   duckdb: DuckDbLayer;
   /** The function of the index step after finalize (Search.indexFunction); without it, no index step. */
@@ -38,6 +46,10 @@ export interface ImportWorkflowProps {
 export const manifestKeyPattern = 'seizures/*/manifest.json';
 
 const normalizeTimeout = Duration.minutes(10);
+const compactTimeout = Duration.minutes(15);
+
+/** DuckDB's share of the compact-slice memory: the rest is Node's and the S3 transfers' (it spills beyond). */
+const DUCKDB_MEMORY_SHARE = 0.7;
 
 /**
  * The import of DESIGN.md on AWS: the step functions, the Standard state machine that runs them, and the
@@ -78,7 +90,8 @@ export class ImportWorkflow extends Construct {
     const normalize = new FunctionWithLogGroup(this, 'NormalizeFunction', {
       folder: 'normalize',
       description: 'seizure-lake import: normalizes one chunk into staged Parquet and quarantined rejects',
-      memorySize: 3008,
+      // One vCPU's worth suffices: the step is single-threaded; a 64 MB chunk peaks at ~1.5 GB (BENCHMARKS.md).
+      memorySize: props.normalizeMemoryMb,
       timeout: normalizeTimeout,
       ephemeralStorageSize: Size.gibibytes(4),
       layers: [this.duckdb],
@@ -110,16 +123,36 @@ export class ImportWorkflow extends Construct {
       reports: 'readWrite',
     });
 
+    const planSlices = new FunctionWithLogGroup(this, 'PlanSlicesFunction', {
+      folder: 'plan-slices',
+      description: 'seizure-lake import: cuts the staged month partitions into slices for compaction',
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+      environment: { SLICE_BYTES: String(props.sliceBytes) },
+    });
+    store.bind(planSlices, { lake: 'read', reports: 'readWrite' });
+
+    const compactSlice = new FunctionWithLogGroup(this, 'CompactSliceFunction', {
+      folder: 'compact-slice',
+      description:
+        'seizure-lake import: de-duplicates, sorts and writes one slice of a month partition into the lake',
+      memorySize: props.finalizeMemoryMb,
+      timeout: compactTimeout,
+      ephemeralStorageSize: Size.gibibytes(10),
+      layers: [this.duckdb],
+      // DuckDB spills to /tmp beyond this.
+      environment: {
+        DUCKDB_MEMORY_LIMIT: `${Math.floor(props.finalizeMemoryMb * DUCKDB_MEMORY_SHARE)}MB`,
+      },
+    });
+    store.bind(compactSlice, { lake: 'readWrite', quarantine: 'readWrite', reports: 'readWrite' });
+
     const finalize = new FunctionWithLogGroup(this, 'FinalizeFunction', {
       folder: 'finalize',
       description:
-        'seizure-lake import: merges the chunks into the lake, reconciles counts, writes the report',
-      memorySize: 3008,
+        'seizure-lake import: reconciles the counts, removes replaced lake files, writes the report',
+      memorySize: 1024,
       timeout: Duration.minutes(15),
-      ephemeralStorageSize: Size.gibibytes(10),
-      layers: [this.duckdb],
-      // DuckDB spills to /tmp beyond this; the rest of the memory is Node's and the S3 uploads'.
-      environment: { DUCKDB_MEMORY_LIMIT: '2GB' },
     });
     store.bind(finalize, {
       landing: 'read',
@@ -135,24 +168,36 @@ export class ImportWorkflow extends Construct {
       memorySize: 512,
       timeout: Duration.minutes(1),
     });
-    store.bind(recordFailure, { landing: 'read', reports: 'readWrite' });
+    // Lake write access: it removes what the slices of a failed finalize wrote (discard-slice-output.ts).
+    store.bind(recordFailure, { landing: 'read', lake: 'readWrite', reports: 'readWrite' });
     store.grantCustodyAppend(recordFailure);
 
-    this.functions = { verify, plan, normalize, finalize, 'record-failure': recordFailure };
+    this.functions = {
+      verify,
+      plan,
+      normalize,
+      'plan-slices': planSlices,
+      'compact-slice': compactSlice,
+      finalize,
+      'record-failure': recordFailure,
+    };
 
     const stateMachineLogs = new LogGroup(this, 'StateMachineLogs', {
       retention: RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
-      comment: 'seizure-lake: imports one seizure (verify, plan, normalize every chunk, finalize)',
+      comment:
+        'seizure-lake: imports one seizure (verify, plan, normalize every chunk, compact every slice, finalize)',
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(
         importDefinition(this, {
           functions: this.functions,
           reports: store.reports,
           mapMaxConcurrency: props.mapMaxConcurrency,
+          finalizeMapMaxConcurrency: props.finalizeMapMaxConcurrency,
           normalizeTimeout,
+          compactTimeout,
           ...(props.indexFunction
             ? {
                 indexSteps: (onFailure) =>
@@ -164,7 +209,7 @@ export class ImportWorkflow extends Construct {
       tracingEnabled: true,
       logs: { destination: stateMachineLogs, level: LogLevel.ALL, includeExecutionData: false },
     });
-    // The Distributed Map reads its items from, and writes its results to, the KMS-encrypted reports bucket:
+    // The Distributed Maps read their items from, and write their results to, the KMS-encrypted reports bucket:
     // CDK grants the S3 actions but not the key (aws-cdk #35390, #35391).
     store.dataKey.grantEncryptDecrypt(this.stateMachine);
     acknowledgeWildcards(

@@ -38,9 +38,14 @@ export interface LocalExecution {
 }
 
 export interface LocalRunOptions
-  extends Pick<StepSettings, 'workDirectory' | 'chunkBytes' | 'duckdbMemoryLimit' | 'onProgress'> {
+  extends Pick<
+    StepSettings,
+    'workDirectory' | 'chunkBytes' | 'duckdbMemoryLimit' | 'sliceBytes' | 'onProgress'
+  > {
   /** Chunks normalized at once (the Map's MaxConcurrency); default: the machine's cores. */
   mapMaxConcurrency?: number;
+  /** Slices compacted at once (the compaction map's MaxConcurrency); default 1, DuckDB uses every core. */
+  finalizeMapMaxConcurrency?: number;
   /** Pause between retries, in ms, instead of the definition's back-off (seconds to a minute in the cloud). */
   retryIntervalMs?: number;
   /**
@@ -62,6 +67,7 @@ export async function runImportStateMachine(
 ): Promise<LocalExecution> {
   const synthesized = synthesizeImportDefinition({
     mapMaxConcurrency: options.mapMaxConcurrency ?? os.availableParallelism(),
+    finalizeMapMaxConcurrency: options.finalizeMapMaxConcurrency ?? 1,
   });
   const { definition } = translateForLocal(synthesized.definition);
   const timeouts = takeTaskTimeouts(definition, options.taskTimeoutMs);
@@ -69,16 +75,22 @@ export async function runImportStateMachine(
     workDirectory: options.workDirectory,
     chunkBytes: options.chunkBytes,
     duckdbMemoryLimit: options.duckdbMemoryLimit,
+    sliceBytes: options.sliceBytes,
     onProgress: options.onProgress,
   };
 
   // biome-ignore lint/suspicious/noExplicitAny: task handlers take and return JSON
   type Handler = (input: any) => Promise<any>;
   const handlers: Record<string, Handler> = {};
+  // A failed Map in the cloud starts no further item; the interpreter's queue would go on starting them after
+  // the Map has failed. So once the failure path is taken no task starts, and "Record failure" waits for the
+  // tasks still running, as its cleanup must see everything they wrote.
+  let failing = false;
+  const running = new Set<Promise<unknown>>();
   for (const [stateName, handler] of Object.entries(synthesized.taskStates)) {
     const step = importSteps[handler];
     if (!step) throw new Error(`no local step for task "${stateName}" (handler ${handler})`);
-    const run: Handler = (input: unknown) => runStep(step, store, input, settings);
+    const execute = (input: unknown) => runStep(step, store, input, settings);
     const limit = timeouts[stateName];
     // A timeout names the ids the step logs (the chunk, for a normalize step), as the report must say which.
     const ids = (input: unknown) => {
@@ -88,7 +100,22 @@ export async function runImportStateMachine(
         return undefined;
       }
     };
-    handlers[stateName] = limit === undefined ? run : withTimeout(stateName, limit, run, ids);
+    const timed = limit === undefined ? execute : withTimeout(stateName, limit, execute, ids);
+    handlers[stateName] = async (input: unknown) => {
+      if (handler === 'record-failure') {
+        failing = true;
+        await Promise.allSettled([...running]);
+      } else if (failing) {
+        throw new ExecutionStoppedError(stateName);
+      }
+      const run = timed(input);
+      running.add(run);
+      try {
+        return await run;
+      } finally {
+        running.delete(run);
+      }
+    };
   }
   const retryIntervals: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States)) {
@@ -153,6 +180,14 @@ export async function runImportStateMachine(
       cause: failed?.cause ?? error.message,
       events,
     };
+  }
+}
+
+/** A task the local runner did not start because the execution had taken its failure path. */
+class ExecutionStoppedError extends Error {
+  constructor(state: string) {
+    super(`${state} not started: the execution is failing`);
+    this.name = 'States.Aborted';
   }
 }
 

@@ -9,12 +9,14 @@ import { landingFileKey, landingManifestKey, reportKey } from '#domain/import/im
 import type { ChunkResult, ImportReport } from '#domain/import/import-types.ts';
 import { importIdFor } from '#domain/import/verify-evidence.ts';
 import { DirectoryStore } from '#domain/storage/directory-store.ts';
+import { compactSliceStep } from '#functions/compact-slice/compact-slice-step.ts';
 import { finalizeStep } from '#functions/finalize/finalize-step.ts';
 import { normalizeStep } from '#functions/normalize/normalize-step.ts';
 import { planStep } from '#functions/plan/plan-step.ts';
+import { planSlicesStep } from '#functions/plan-slices/plan-slices-step.ts';
 import { recordFailureStep } from '#functions/record-failure/record-failure-step.ts';
 import { executionKey } from '#functions/shared/execution-record.ts';
-import { mapResultsPrefix } from '#functions/shared/import-events.ts';
+import { mapResultsPrefix, sliceRunResultsPrefix } from '#functions/shared/import-events.ts';
 import { InvalidInputError, runStep } from '#functions/shared/step.ts';
 import { verifyStep } from '#functions/verify/verify-step.ts';
 
@@ -65,7 +67,7 @@ describe('import steps, as the handlers and the local runner call them (director
   const readJson = async (key: string) =>
     JSON.parse((await store.readBuffer('reports', key)).toString('utf8'));
 
-  it('verify, plan, normalize every chunk and finalize: a report with counts and the execution that ran it', async () => {
+  it('verify, plan, normalize every chunk, plan slices, compact every slice and finalize: a report with counts and the execution that ran it', async () => {
     const verified = await runStep(verifyStep, store, { ...start, extra: 'state data is ignored' });
     expect(verified).toEqual({ manifestSha256: start.manifestSha256, files: 1, bytes: data.length });
 
@@ -86,10 +88,26 @@ describe('import steps, as the handlers and the local runner call them (director
     expect(results.reduce((n, r) => n + r.read, 0)).toBe(4);
     expect(results.reduce((n, r) => n + r.rejected, 0)).toBe(1);
 
+    const slices = await runStep(planSlicesStep, store, ref);
+    expect(slices).toMatchObject({ sliceCount: 2, months: 2 });
+    expect(slices.resultPrefix).toBe(sliceRunResultsPrefix(ref.seizureId, ref.importId));
+    const sliceList = (await readJson(slices.slicesKey)) as unknown[];
+    expect(sliceList).toHaveLength(2);
+    for (const slice of sliceList)
+      await runStep(compactSliceStep, store, { ...ref, slice }, { workDirectory: root });
+
     const summary = await runStep(
       finalizeStep,
       store,
-      { ...ref, execution, verified, plan, mapRun: { mapRunArn: 'arn:local' } },
+      {
+        ...ref,
+        execution,
+        verified,
+        plan,
+        mapRun: { mapRunArn: 'arn:local' },
+        slices,
+        sliceRun: { mapRunArn: 'arn:local:slices' },
+      },
       { workDirectory: root },
     );
     expect(summary).toMatchObject({
@@ -118,6 +136,8 @@ describe('import steps, as the handlers and the local runner call them (director
         { state: 'verify', status: 'succeeded' },
         { state: 'plan', status: 'succeeded' },
         { state: 'normalize', status: 'succeeded' },
+        { state: 'plan-slices', status: 'succeeded', detail: { sliceCount: 2 } },
+        { state: 'compact', status: 'succeeded' },
         { state: 'finalize', status: 'succeeded' },
       ],
     });
@@ -216,6 +236,36 @@ describe('import steps, as the handlers and the local runner call them (director
     );
   });
 
+  it('names the failed slices of a failed compaction map run, from its own results, not the chunks', async () => {
+    const failed = [
+      {
+        Input: JSON.stringify({ ...start, slice: { sliceId: '2020-03-1of4' } }),
+        Error: 'Sandbox.Timedout',
+        Cause: JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out' }),
+        Status: 'FAILED',
+      },
+    ];
+    const chunkFailure = [{ Input: JSON.stringify({ ...start, chunk: { chunkId: 'f0000-c00009' } }) }];
+    await store.write(
+      'reports',
+      `${mapResultsPrefix(start.seizureId, start.importId)}/run-1/FAILED_0.json`,
+      JSON.stringify(chunkFailure),
+    );
+    await store.write(
+      'reports',
+      `${sliceRunResultsPrefix(start.seizureId, start.importId)}/run-2/FAILED_0.json`,
+      JSON.stringify(failed),
+    );
+    const summary = await runStep(recordFailureStep, store, {
+      ...start,
+      step: 'compact',
+      error: { Error: 'States.ExceededToleratedFailureThreshold', Cause: 'threshold exceeded' },
+    });
+    expect(summary.message).toContain('1 slice(s) failed');
+    expect(summary.message).toContain('slice 2020-03-1of4: Sandbox.Timedout: Task timed out');
+    expect(summary.message).not.toContain('f0000-c00009');
+  });
+
   it('still ends normally when no report can be written because the manifest itself is invalid', async () => {
     await store.write('landing', landingManifestKey('broken-1'), '{"seizureId": "broken-1"}');
     const summary = await runStep(recordFailureStep, store, {
@@ -235,10 +285,20 @@ describe('import steps, as the handlers and the local runner call them (director
 describe('the execution record of a report', () => {
   it('summarizes an inline Map result (an array, as a local runner returns it) by its length', async () => {
     const { stateOutcomes } = await import('#functions/shared/execution-record.ts');
-    expect(stateOutcomes({ verified: { files: 1 }, plan: { chunkCount: 2 }, mapRun: [{}, {}] })).toEqual([
+    expect(
+      stateOutcomes({
+        verified: { files: 1 },
+        plan: { chunkCount: 2 },
+        mapRun: [{}, {}],
+        slices: { sliceCount: 3 },
+        sliceRun: [{}, {}, {}],
+      }),
+    ).toEqual([
       { state: 'verify', status: 'succeeded', detail: { files: 1 } },
       { state: 'plan', status: 'succeeded', detail: { chunkCount: 2 } },
       { state: 'normalize', status: 'succeeded', detail: { items: 2 } },
+      { state: 'plan-slices', status: 'succeeded', detail: { sliceCount: 3 } },
+      { state: 'compact', status: 'succeeded', detail: { items: 3 } },
       { state: 'finalize', status: 'succeeded' },
     ]);
   });

@@ -13,7 +13,7 @@ const handlers = fs
   .readdirSync(path.join(repoRoot, 'functions'))
   .filter((f) => fs.existsSync(path.join(repoRoot, 'functions', f, 'handler.ts')))
   .sort();
-const usesDuckDb = new Set(['normalize', 'finalize', 'index-seizure']);
+const usesDuckDb = new Set(['normalize', 'compact-slice', 'index-seizure']);
 // The OpenSearch client's `debug` requires supports-color inside a try/catch; it is optional and not installed.
 const usesOpenSearch = new Set(['index-seizure', 'search-setup']);
 
@@ -57,10 +57,12 @@ describe('function bundles', () => {
   it('exist for the trigger, every import step, the index step and the custom resources', () => {
     expect(handlers).toEqual([
       'athena-views',
+      'compact-slice',
       'finalize',
       'index-seizure',
       'normalize',
       'plan',
+      'plan-slices',
       'record-failure',
       'search-setup',
       'trigger',

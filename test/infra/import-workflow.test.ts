@@ -4,6 +4,7 @@ import {
   importStates,
   nonRetryableErrors,
   taskHandlers,
+  timeoutErrors,
   transientLambdaErrors,
 } from '#infra/import-workflow/import-definition.ts';
 import { manifestKeyPattern } from '#infra/import-workflow/import-workflow.ts';
@@ -23,29 +24,37 @@ type State = Record<string, unknown> & {
 };
 
 describe('import workflow: state machine definition', () => {
-  const { definition } = synthesizeImportDefinition({ mapMaxConcurrency: 7 });
+  const { definition } = synthesizeImportDefinition({ mapMaxConcurrency: 7, finalizeMapMaxConcurrency: 5 });
   const states = definition.States as Record<string, State>;
-  const map = states[importStates.normalizeChunks] as State & {
+  type DistributedMapState = State & {
     ItemReader: { Resource: string; ReaderConfig: unknown; Parameters: Record<string, string> };
     ItemProcessor: { ProcessorConfig: unknown; StartAt: string; States: Record<string, State> };
     ResultWriter: { Resource: string; Parameters: Record<string, string> };
+    ResultSelector: Record<string, string>;
     ItemSelector: Record<string, string>;
     MaxConcurrency: number;
+    ToleratedFailurePercentage?: number;
+    ToleratedFailureCount?: number;
   };
+  const map = states[importStates.normalizeChunks] as DistributedMapState;
+  const sliceMap = states[importStates.compactSlices] as DistributedMapState;
   const indexMap = states[searchStates.partitions] as State & {
     ItemProcessor: { States: Record<string, State> };
   };
   const tasks: [string, State][] = [
     ...Object.entries(states),
     ...Object.entries(map.ItemProcessor.States),
+    ...Object.entries(sliceMap.ItemProcessor.States),
     ...Object.entries(indexMap.ItemProcessor.States),
   ].filter(([, s]) => s.Type === 'Task');
 
-  it('runs verify, plan, the distributed map, finalize, then the index step, in that order', () => {
+  it('runs verify, plan, the chunk map, plan slices, the slice map, finalize, then the index step, in that order', () => {
     expect(definition.StartAt).toBe(importStates.verify);
     expect(states[importStates.verify]?.Next).toBe(importStates.plan);
     expect(states[importStates.plan]?.Next).toBe(importStates.normalizeChunks);
-    expect(map.Next).toBe(importStates.finalize);
+    expect(map.Next).toBe(importStates.planSlices);
+    expect(states[importStates.planSlices]?.Next).toBe(importStates.compactSlices);
+    expect(sliceMap.Next).toBe(importStates.finalize);
     expect(states[importStates.finalize]?.Next).toBe(searchStates.prepare);
     expect(states[searchStates.prepare]?.Next).toBe(searchStates.partitions);
     expect(states[searchStates.partitions]?.Next).toBe(searchStates.complete);
@@ -79,10 +88,60 @@ describe('import workflow: state machine definition', () => {
     });
   });
 
-  it('takes MaxConcurrency from the context', () => {
+  it('takes the MaxConcurrency of both maps from the context, with the defaults of infra/settings.ts', () => {
     expect(map.MaxConcurrency).toBe(7);
-    const defaults = synthesizeImportDefinition().definition.States[importStates.normalizeChunks];
-    expect(defaults?.MaxConcurrency).toBe(40);
+    expect(sliceMap.MaxConcurrency).toBe(5);
+    const defaults = synthesizeImportDefinition().definition.States;
+    expect(defaults[importStates.normalizeChunks]?.MaxConcurrency).toBe(1000);
+    expect(defaults[importStates.compactSlices]?.MaxConcurrency).toBe(100);
+  });
+
+  it('compacts the slices in a second Distributed Map over the slice list, failing on any failed slice', () => {
+    expect(sliceMap.Type).toBe('Map');
+    expect(sliceMap.ItemProcessor.ProcessorConfig).toEqual({
+      Mode: 'DISTRIBUTED',
+      ExecutionType: 'STANDARD',
+    });
+    expect(sliceMap.ItemProcessor.StartAt).toBe(importStates.compactSlice);
+    expect(sliceMap.ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { Bucket: 'local-reports', 'Key.$': '$.slices.slicesKey' },
+    });
+    expect(sliceMap.ItemSelector).toEqual({
+      'seizureId.$': '$.seizureId',
+      'importId.$': '$.importId',
+      'ingestedAt.$': '$.ingestedAt',
+      'slice.$': '$$.Map.Item.Value',
+    });
+    // No tolerated failures (Step Functions' default when neither is set): one failed slice fails the map.
+    expect(sliceMap.ToleratedFailurePercentage ?? 0).toBe(0);
+    expect(sliceMap.ToleratedFailureCount ?? 0).toBe(0);
+    expect(sliceMap.ResultWriter).toEqual({
+      Resource: 'arn:aws:states:::s3:putObject',
+      Parameters: { Bucket: 'local-reports', 'Prefix.$': '$.slices.resultPrefix' },
+    });
+    expect(sliceMap.ResultPath).toBe('$.sliceRun');
+    // The map retries its own reader and writer; the slice task retries like every task, timeouts included.
+    expect(sliceMap.Retry).toEqual(map.Retry);
+    expect(sliceMap.Retry?.[0]?.ErrorEquals).toEqual([
+      'States.ItemReaderFailed',
+      'States.ResultWriterFailed',
+    ]);
+    const slice = sliceMap.ItemProcessor.States[importStates.compactSlice] as State & {
+      TimeoutSeconds: number;
+    };
+    expect(slice.Retry?.[0]).toEqual({ ErrorEquals: [...nonRetryableErrors], MaxAttempts: 0 });
+    expect(slice.Retry?.find((r) => r.ErrorEquals.includes('States.Timeout'))?.ErrorEquals).toEqual([
+      ...timeoutErrors,
+    ]);
+    expect(slice.Retry?.find((r) => r.ErrorEquals.includes('States.Timeout'))?.MaxAttempts).toBeGreaterThan(
+      0,
+    );
+    expect(slice.TimeoutSeconds).toBe(16 * 60);
+    expect(states[importStates.finalize]).toMatchObject({
+      Parameters: expect.objectContaining({ 'slices.$': '$.slices', 'sliceRun.$': '$.sliceRun' }),
+    });
   });
 
   it('writes the map run results next to the import (ResultWriter, kept by the V2 feature flag)', () => {
@@ -127,6 +186,8 @@ describe('import workflow: state machine definition', () => {
       [importStates.verify]: importStates.verifyFailed,
       [importStates.plan]: importStates.planFailed,
       [importStates.normalizeChunks]: importStates.normalizeFailed,
+      [importStates.planSlices]: importStates.planSlicesFailed,
+      [importStates.compactSlices]: importStates.compactFailed,
       [importStates.finalize]: importStates.finalizeFailed,
     };
     for (const [step, handler] of Object.entries(failedState)) {
@@ -157,14 +218,27 @@ describe('import workflow: state machine definition', () => {
     expect(params(importStates.planFailed)).toContain('verified.$');
     expect(params(importStates.normalizeFailed)).toEqual(expect.arrayContaining(['verified.$', 'plan.$']));
     expect(params(importStates.normalizeFailed)).not.toContain('mapRun.$');
-    expect(params(importStates.finalizeFailed)).toEqual(
+    expect(params(importStates.planSlicesFailed)).toEqual(
       expect.arrayContaining(['verified.$', 'plan.$', 'mapRun.$']),
+    );
+    expect(params(importStates.planSlicesFailed)).not.toContain('slices.$');
+    expect(params(importStates.compactFailed)).toEqual(
+      expect.arrayContaining(['verified.$', 'plan.$', 'mapRun.$', 'slices.$']),
+    );
+    expect(params(importStates.compactFailed)).not.toContain('sliceRun.$');
+    expect(params(importStates.finalizeFailed)).toEqual(
+      expect.arrayContaining(['verified.$', 'plan.$', 'mapRun.$', 'slices.$', 'sliceRun.$']),
     );
   });
 });
 
 describe('import workflow: resources and IAM', () => {
-  const synth = synthesize({ chunkMb: '16' });
+  const synth = synthesize({
+    chunkMb: '16',
+    normalizeMemoryMb: '2560',
+    finalizeMemoryMb: '8192',
+    finalizeSliceMb: '512',
+  });
   const { template, stack } = synth;
   const workflow = stack.workflow;
   const machineId = logicalIdOf(synth, workflow.stateMachine);
@@ -286,7 +360,7 @@ describe('import workflow: resources and IAM', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     for (const fn of [workflow.trigger, ...Object.values(workflow.functions)]) {
       const layers = functions[logicalIdOf(synth, fn)]?.Properties.Layers ?? [];
-      expect(layers, fn.folder).toEqual(['normalize', 'finalize'].includes(fn.folder) ? [layerRef] : []);
+      expect(layers, fn.folder).toEqual(['normalize', 'compact-slice'].includes(fn.folder) ? [layerRef] : []);
     }
     template.hasResourceProperties('AWS::Lambda::LayerVersion', {
       CompatibleRuntimes: ['nodejs24.x'],
@@ -310,12 +384,40 @@ describe('import workflow: resources and IAM', () => {
       'QUARANTINE_BUCKET',
       'REPORTS_BUCKET',
     ]);
-    expect(bucketsOf(workflow.functions['record-failure'])).toEqual(['LANDING_BUCKET', 'REPORTS_BUCKET']);
+    expect(bucketsOf(workflow.functions['record-failure'])).toEqual([
+      'LAKE_BUCKET',
+      'LANDING_BUCKET',
+      'REPORTS_BUCKET',
+    ]);
     expect(env(workflow.functions.normalize).LAKE_BUCKET).toEqual({
       Ref: logicalIdOf(synth, stack.store.lake),
     });
+    expect(bucketsOf(workflow.functions['plan-slices'])).toEqual(['LAKE_BUCKET', 'REPORTS_BUCKET']);
+    expect(bucketsOf(workflow.functions['compact-slice'])).toEqual([
+      'LAKE_BUCKET',
+      'QUARANTINE_BUCKET',
+      'REPORTS_BUCKET',
+    ]);
     expect(env(workflow.functions.plan).CHUNK_BYTES).toBe(String(16 * 1024 * 1024));
+    expect(env(workflow.functions['plan-slices']).SLICE_BYTES).toBe(String(512 * 1024 * 1024));
     expect(env(workflow.trigger).STATE_MACHINE_ARN).toEqual({ Ref: machineId });
+  });
+
+  it('sizes the normalize and compact-slice functions from the settings, DuckDB within the latter', () => {
+    const props = (fn: Parameters<typeof logicalIdOf>[1]) =>
+      template.findResources('AWS::Lambda::Function')[logicalIdOf(synth, fn)]?.Properties;
+    expect(props(workflow.functions.normalize)).toMatchObject({ MemorySize: 2560 });
+    expect(props(workflow.functions['compact-slice'])).toMatchObject({
+      MemorySize: 8192,
+      Timeout: 900,
+      EphemeralStorage: { Size: 10240 },
+    });
+    expect(props(workflow.functions['compact-slice']).Environment.Variables.DUCKDB_MEMORY_LIMIT).toBe(
+      `${Math.floor(8192 * 0.7)}MB`,
+    );
+    // Finalize only reconciles now: no DuckDB, and a small function.
+    expect(props(workflow.functions.finalize).Environment.Variables.DUCKDB_MEMORY_LIMIT).toBeUndefined();
+    expect(props(workflow.functions.finalize).MemorySize).toBeLessThanOrEqual(1024);
   });
 
   it('grants write access to the lake only to the functions that write it', () => {
@@ -329,7 +431,13 @@ describe('import workflow: resources and IAM', () => {
       .map(([, p]) => p.Properties.Roles[0].Ref)
       .sort();
     expect(writers).toEqual(
-      [workflow.functions.normalize, workflow.functions.finalize]
+      [
+        workflow.functions.normalize,
+        workflow.functions['compact-slice'],
+        workflow.functions.finalize,
+        // removes what the slices of a failed finalize wrote
+        workflow.functions['record-failure'],
+      ]
         .map((f) => logicalIdOf(synth, f.role!))
         .sort(),
     );

@@ -74,3 +74,60 @@ export interface ImportReport {
   /** Filled by the orchestrator: which execution ran the import, and how each state ended. */
   execution?: unknown;
 }
+
+/**
+ * One finalize task: the rows of a month partition whose message_id falls in hash bucket `bucket` of
+ * `buckets` (all of the month when `buckets` is 1). A duplicate has the same send time and the same
+ * message_id as its original, so it is always in the same slice: de-duplication within a slice is exact.
+ */
+export interface Slice {
+  sliceId: string;
+  month: string;
+  bucket: number;
+  buckets: number;
+}
+
+export interface SliceTask extends ImportRef {
+  slice: Slice;
+}
+
+/** A stored object with its size. */
+export interface SizedKey {
+  key: string;
+  bytes: number;
+}
+
+/**
+ * What the slices of one month read, fixed when finalize is planned so that every slice and every retry
+ * reads the same input: this import's staged files of the month and the files the partition held then.
+ */
+export interface MonthInput {
+  month: string;
+  buckets: number;
+  /** messages the chunks staged for this month */
+  stagedRows: number;
+  staged: SizedKey[];
+  existing: SizedKey[];
+}
+
+/** The result of finalize's planning step: where the slice list is (the compaction map's ItemReader). */
+export interface PlannedSlices extends ImportRef {
+  sliceCount: number;
+  months: number;
+  /** reports-bucket key of the slice list */
+  slicesKey: string;
+}
+
+/** What one slice wrote, kept in the reports bucket for the reconcile step. */
+export interface SliceResult extends Slice {
+  /** rows of this slice in the partition after compaction, all imports */
+  rows: number;
+  /** rows of this import's staging in this slice (kept + dropped as duplicates) */
+  staged: number;
+  /** lake files written, with their sizes and rows */
+  files: (SizedKey & { rows: number })[];
+  /** per evidence object: rows of this import kept, and rows dropped as duplicates */
+  bySource: Record<string, { written: number; duplicates: number }>;
+  /** quarantine key of the dropped duplicates' provenance, when there were any */
+  duplicatesKey?: string;
+}

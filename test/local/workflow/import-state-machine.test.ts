@@ -34,20 +34,28 @@ async function lakeIds(home: string): Promise<string[]> {
 }
 
 /**
- * A store whose writes of one chunk's staged Parquet fail, `times` times (Infinity: always): they throw, as
- * S3 might, or hang, as a stuck step would until its Lambda timed out. A hung write is let go (it throws) by
- * `release()`, so that the abandoned attempt ends.
+ * A store whose writes fail, `times` times (Infinity: always): of one chunk's staged Parquet (a chunk id), or
+ * of the objects a predicate picks. They throw, as S3 might, or hang, as a stuck step would until its Lambda
+ * timed out. A hung write is let go (it throws) by `release()`, so that the abandoned attempt ends.
  */
 class FaultyStore extends DirectoryStore {
   failures = 0;
-  readonly #chunkId: string;
+  readonly #fails: (bucket: string, key: string) => boolean;
   readonly #times: number;
   readonly #fault: 'throw' | 'hang';
   readonly #released = Promise.withResolvers<void>();
 
-  constructor(root: string, chunkId: string, times: number, fault: 'throw' | 'hang' = 'throw') {
+  constructor(
+    root: string,
+    target: string | ((bucket: string, key: string) => boolean),
+    times: number,
+    fault: 'throw' | 'hang' = 'throw',
+  ) {
     super(root);
-    this.#chunkId = chunkId;
+    this.#fails =
+      typeof target === 'string'
+        ? (bucket, key) => bucket === 'lake' && key.endsWith(`/${target}.parquet`)
+        : target;
     this.#times = times;
     this.#fault = fault;
   }
@@ -58,7 +66,7 @@ class FaultyStore extends DirectoryStore {
 
   override async write(...args: Parameters<DirectoryStore['write']>): Promise<void> {
     const [bucket, key] = args;
-    if (bucket === 'lake' && key.endsWith(`/${this.#chunkId}.parquet`) && this.failures < this.#times) {
+    if (this.#fails(bucket, key) && this.failures < this.#times) {
       this.failures++;
       if (this.#fault === 'hang') {
         await this.#released.promise;
@@ -119,6 +127,67 @@ describe('the import state machine, run locally', () => {
       chunkBytes: CHUNK_BYTES,
       retryIntervalMs: 10,
     });
+    expect(again.report.status).toBe('succeeded');
+    const ids = await lakeIds(home);
+    expect(ids).toHaveLength(again.report.counts.written);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('compacts months cut into slices in the second map, retries a slice that fails once, and the lake is that of one slice per month', async () => {
+    const clean = await setup('sfn-d');
+    const cleanResult = await runLocalImport(clean.store, clean.dir, {
+      chunkBytes: CHUNK_BYTES,
+      retryIntervalMs: 10,
+    });
+    expect(cleanResult.report.partitions.every((p) => p.files.length === 1)).toBe(true);
+
+    const sliced = await setup('sfn-d');
+    // The first slice result written fails once, after the slice's lake files were written: the retry
+    // writes them again under the same names.
+    const store = new FaultyStore(
+      sliced.home,
+      (bucket, key) => bucket === 'reports' && /\/slices\/\d{4}-\d{2}-0of\d+\.json$/.test(key),
+      1,
+    );
+    const { report, execution } = await runLocalImport(store, sliced.dir, {
+      chunkBytes: CHUNK_BYTES,
+      sliceBytes: 15_000,
+      retryIntervalMs: 10,
+    });
+    expect(store.failures).toBe(1);
+    expect(report.status).toBe('succeeded');
+    expect(report.counts).toEqual(cleanResult.report.counts);
+    expect(report.partitions.map((p) => [p.month, p.rows])).toEqual(
+      cleanResult.report.partitions.map((p) => [p.month, p.rows]),
+    );
+    expect(report.partitions.every((p) => p.files.length > 1)).toBe(true);
+    const sliceState = execution!.states.find((s) => s.state === 'Compact slice')!;
+    expect(sliceState.iterations!.succeeded).toBeGreaterThan(2 * report.partitions.length);
+    expect(sliceState.attempts).toBe(sliceState.iterations!.succeeded + 1);
+    const ids = await lakeIds(sliced.home);
+    expect(ids).toEqual(await lakeIds(clean.home));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('fails the import naming the slice when a slice always fails, leaves nothing of it in the lake, and a re-run completes it', async () => {
+    const { home, dir } = await setup('sfn-e');
+    const failing = (bucket: string, key: string) =>
+      bucket === 'lake' && /\/part-imp-[0-9a-f]{20}-1of\d+-0\.parquet$/.test(key);
+    const store = new FaultyStore(home, failing, Infinity);
+    const options = { chunkBytes: CHUNK_BYTES, sliceBytes: 15_000, retryIntervalMs: 10 };
+    const error = (await runLocalImport(store, dir, options).catch((e) => e)) as ImportFailedError;
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect(error.report).toMatchObject({
+      status: 'failed',
+      error: { step: 'compact', message: expect.stringMatching(/slice \d{4}-\d{2}-1of\d+: SlowDown/) },
+    });
+    expect(error.execution.states.find((s) => s.state === 'Compact slice')?.status).toBe('failed');
+    // The slices that did finish wrote their files; the failure path removed them.
+    expect(await lakeIds(home)).toEqual([]);
+    const custody = (await readCustodyLog(store, error.report!.seizureId)).map((e) => e.entry.action);
+    expect(custody).toEqual(['evidence-verified', 'import-started', 'import-failed']);
+
+    const again = await runLocalImport(new DirectoryStore(home), dir, { ...options, force: true });
     expect(again.report.status).toBe('succeeded');
     const ids = await lakeIds(home);
     expect(ids).toHaveLength(again.report.counts.written);

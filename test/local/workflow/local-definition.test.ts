@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { importStates } from '#infra/import-workflow/import-definition.ts';
 import { synthesizeImportDefinition } from '#infra/synth-definition.ts';
 import {
   READ_ITEMS_RESOURCE,
@@ -7,42 +8,51 @@ import {
 } from '#local/workflow/local-definition.ts';
 
 describe('translateForLocal', () => {
-  const { definition } = synthesizeImportDefinition({ mapMaxConcurrency: 3 });
+  const { definition } = synthesizeImportDefinition({ mapMaxConcurrency: 3, finalizeMapMaxConcurrency: 2 });
   const { definition: local, translatedMaps } = translateForLocal(definition);
-  const mapName = translatedMaps[0]!;
 
-  it('makes the Distributed Map inline, reading its items in a task just before it', () => {
-    expect(translatedMaps).toHaveLength(1);
-    const map = local.States[mapName]!;
-    expect(map.ItemProcessor).toMatchObject({ ProcessorConfig: { Mode: 'INLINE' } });
-    for (const gone of ['ItemReader', 'ResultWriter', 'ResultSelector', 'ItemBatcher'])
-      expect(map).not.toHaveProperty(gone);
-    expect(map.MaxConcurrency).toBe(3);
-    const reader = definition.States[mapName]!.ItemReader as { Parameters: Record<string, string> };
-    const loader = local.States[readItemsStateName(mapName)]!;
-    expect(loader).toMatchObject({
-      Type: 'Task',
-      Resource: READ_ITEMS_RESOURCE,
-      Next: mapName,
-      ResultPath: map.ItemsPath,
-      Parameters: { bucket: reader.Parameters.Bucket, 'key.$': reader.Parameters['Key.$'] },
-      Catch: definition.States[mapName]!.Catch,
-    });
+  it('makes both Distributed Maps (chunks and slices) inline, each reading its items in a task just before it', () => {
+    expect(translatedMaps.sort()).toEqual([importStates.compactSlices, importStates.normalizeChunks].sort());
+    const concurrency: Record<string, number> = {
+      [importStates.normalizeChunks]: 3,
+      [importStates.compactSlices]: 2,
+    };
+    for (const mapName of translatedMaps) {
+      const map = local.States[mapName]!;
+      expect(map.ItemProcessor).toMatchObject({ ProcessorConfig: { Mode: 'INLINE' } });
+      for (const gone of ['ItemReader', 'ResultWriter', 'ResultSelector', 'ItemBatcher'])
+        expect(map, mapName).not.toHaveProperty(gone);
+      expect(map.MaxConcurrency).toBe(concurrency[mapName]);
+      const reader = definition.States[mapName]!.ItemReader as { Parameters: Record<string, string> };
+      const loader = local.States[readItemsStateName(mapName)]!;
+      expect(loader).toMatchObject({
+        Type: 'Task',
+        Resource: READ_ITEMS_RESOURCE,
+        Next: mapName,
+        ResultPath: map.ItemsPath,
+        Parameters: { bucket: reader.Parameters.Bucket, 'key.$': reader.Parameters['Key.$'] },
+        Catch: definition.States[mapName]!.Catch,
+      });
+    }
   });
 
-  it('sends every transition into the Map through the loader, and changes nothing else', () => {
+  it('sends every transition into a Map through its loader, and changes nothing else', () => {
+    const maps = new Set(translatedMaps);
     for (const [name, state] of Object.entries(local.States)) {
-      if (name === readItemsStateName(mapName)) continue;
-      expect(JSON.stringify(state)).not.toContain(`"Next":"${mapName}"`);
+      for (const mapName of maps) {
+        if (name === readItemsStateName(mapName)) continue;
+        expect(JSON.stringify(state)).not.toContain(`"Next":"${mapName}"`);
+      }
     }
     const untouched = Object.keys(definition.States).filter(
-      (n) => n !== mapName && definition.States[n]!.Next !== mapName,
+      (n) => !maps.has(n) && !maps.has(definition.States[n]!.Next as string),
     );
+    expect(untouched.length).toBeGreaterThan(5);
     for (const name of untouched) expect(local.States[name]).toEqual(definition.States[name]);
     expect(local.StartAt).toBe(definition.StartAt);
   });
 
   it('leaves the synthesized definition as it was', () => {
-    expect(definition.States[mapName]!.ItemReader).toBeDefined();
+    for (const mapName of translatedMaps) expect(definition.States[mapName]!.ItemReader).toBeDefined();
   });
 });
