@@ -66,7 +66,7 @@ export const defaultSettings: SeizureLakeSettings = {
   objectLockRetentionDays: 3650,
   mapMaxConcurrency: 1000,
   chunkMb: 64,
-  normalizeMemoryMb: 2048,
+  normalizeMemoryMb: 1769,
   finalizeMapMaxConcurrency: 100,
   finalizeMemoryMb: 10_240,
   finalizeSliceMb: DEFAULT_SLICE_BYTES / 1024 ** 2,
