@@ -159,7 +159,6 @@ try {
 
   // --- 1. normalize + Parquet, one core ----------------------------------------------------------------
   const a = await planned(path.join(work, 'store-a'), seizureDir, DEFAULT_CHUNK_BYTES, 'a64');
-  log(`ours: normalize ${a.chunks.length} chunks of ${DEFAULT_CHUNK_BYTES / MB} MB, one after another`);
   // The references run before and after ours and count with their mean, so that a change of the
   // machine's load during the long run of ours weighs on both sides alike.
   const references = async () => {
@@ -169,6 +168,7 @@ try {
     return { duckdb, parse: await child('parse', ...dataFiles) };
   };
   const before = await references();
+  log(`ours: normalize ${a.chunks.length} chunks of ${DEFAULT_CHUNK_BYTES / MB} MB, one after another`);
   const ours = await child('ours', a.store.root, a.planFile);
   const after = await references();
   const duck = meanOf(before.duckdb, after.duckdb);
