@@ -18,7 +18,11 @@ import { planStep } from '#functions/plan/plan-step.ts';
 import { planSlicesStep } from '#functions/plan-slices/plan-slices-step.ts';
 import { recordFailureStep } from '#functions/record-failure/record-failure-step.ts';
 import { executionKey } from '#functions/shared/execution-record.ts';
-import { mapResultsPrefix, sliceRunResultsPrefix } from '#functions/shared/import-events.ts';
+import {
+  hashRunResultsPrefix,
+  mapResultsPrefix,
+  sliceRunResultsPrefix,
+} from '#functions/shared/import-events.ts';
 import { InvalidInputError, runStep } from '#functions/shared/step.ts';
 import { verifyStep } from '#functions/verify/verify-step.ts';
 
@@ -154,6 +158,48 @@ describe('import steps, as the handlers and the local runner call them (director
         { state: 'plan-slices', status: 'succeeded', detail: { sliceCount: 2 } },
         { state: 'compact', status: 'succeeded' },
         { state: 'finalize', status: 'succeeded' },
+      ],
+    });
+  });
+
+  it('writes the verified evidence to the custody log once, even when "Verify evidence" is retried', async () => {
+    await verifyAll(store, start);
+    await runStep(verifyStep, store, start); // a retry after both entries were written
+    const actions = (await readCustodyLog(store, start.seizureId)).map((e) => e.entry.action);
+    expect(actions).toEqual(['evidence-verified', 'import-started']);
+  });
+
+  it('names the failed files of a failed hash map run, from its own results', async () => {
+    const failed = [
+      {
+        Input: JSON.stringify({ ...start, file: { fileId: 'f0003', path: 'data/big.ndjson' } }),
+        Error: 'Sandbox.Timedout',
+        Cause: JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out' }),
+        Status: 'FAILED',
+      },
+    ];
+    await store.write(
+      'reports',
+      `${hashRunResultsPrefix(start.seizureId, start.importId)}/run-0/FAILED_0.json`,
+      JSON.stringify(failed),
+    );
+    const summary = await runStep(recordFailureStep, store, {
+      ...start,
+      step: 'hash-evidence',
+      error: { Error: 'States.ExceededToleratedFailureThreshold', Cause: 'threshold exceeded' },
+      execution,
+      evidence: { files: 4 },
+    });
+    expect(summary.message).toContain('1 file(s) failed');
+    expect(summary.message).toContain('file data/big.ndjson: Sandbox.Timedout: Task timed out');
+    expect(await readJson(executionKey(start.seizureId, start.importId))).toMatchObject({
+      states: [
+        { state: 'check-manifest', status: 'succeeded', detail: { files: 4 } },
+        {
+          state: 'hash-evidence',
+          status: 'failed',
+          detail: { error: 'States.ExceededToleratedFailureThreshold' },
+        },
       ],
     });
   });
