@@ -50,6 +50,24 @@ describe('import workflow: state machine definition', () => {
     ...Object.entries(indexMap.ItemProcessor.States),
   ].filter(([, s]) => s.Type === 'Task');
 
+  /** A Distributed Map of Standard children over a JSON item list in the reports bucket, the import's ids on each item. */
+  const expectItemsFromReports = (m: DistributedMapState, startAt: string, keyPath: string, item: string) => {
+    expect(m.Type).toBe('Map');
+    expect(m.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(m.ItemProcessor.StartAt).toBe(startAt);
+    expect(m.ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { Bucket: 'local-reports', 'Key.$': keyPath },
+    });
+    expect(m.ItemSelector).toEqual({
+      'seizureId.$': '$.seizureId',
+      'importId.$': '$.importId',
+      'ingestedAt.$': '$.ingestedAt',
+      [`${item}.$`]: '$$.Map.Item.Value',
+    });
+  };
+
   it('runs check manifest, the hash map, verify, plan, the chunk map, plan slices, the slice map, finalize, then the index step, in that order', () => {
     expect(definition.StartAt).toBe(importStates.checkManifest);
     expect(states[importStates.checkManifest]?.Next).toBe(importStates.hashEvidence);
@@ -76,37 +94,11 @@ describe('import workflow: state machine definition', () => {
   });
 
   it('normalizes chunks in a Distributed Map reading the plan from the reports bucket', () => {
-    expect(map.Type).toBe('Map');
-    expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
-    expect(map.ItemProcessor.StartAt).toBe(importStates.normalize);
-    expect(map.ItemReader).toEqual({
-      Resource: 'arn:aws:states:::s3:getObject',
-      ReaderConfig: { InputType: 'JSON' },
-      Parameters: { Bucket: 'local-reports', 'Key.$': '$.plan.planKey' },
-    });
-    expect(map.ItemSelector).toEqual({
-      'seizureId.$': '$.seizureId',
-      'importId.$': '$.importId',
-      'ingestedAt.$': '$.ingestedAt',
-      'chunk.$': '$$.Map.Item.Value',
-    });
+    expectItemsFromReports(map, importStates.normalize, '$.plan.planKey', 'chunk');
   });
 
   it('hashes the evidence in a Distributed Map over the file list, one file per item, its task retried but never on a verification error', () => {
-    expect(hashMap.Type).toBe('Map');
-    expect(hashMap.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
-    expect(hashMap.ItemProcessor.StartAt).toBe(importStates.hashFile);
-    expect(hashMap.ItemReader).toEqual({
-      Resource: 'arn:aws:states:::s3:getObject',
-      ReaderConfig: { InputType: 'JSON' },
-      Parameters: { Bucket: 'local-reports', 'Key.$': '$.evidence.itemsKey' },
-    });
-    expect(hashMap.ItemSelector).toEqual({
-      'seizureId.$': '$.seizureId',
-      'importId.$': '$.importId',
-      'ingestedAt.$': '$.ingestedAt',
-      'file.$': '$$.Map.Item.Value',
-    });
+    expectItemsFromReports(hashMap, importStates.hashFile, '$.evidence.itemsKey', 'file');
     expect(hashMap.ResultWriter).toEqual({
       Resource: 'arn:aws:states:::s3:putObject',
       Parameters: { Bucket: 'local-reports', 'Prefix.$': '$.evidence.resultPrefix' },
@@ -141,23 +133,7 @@ describe('import workflow: state machine definition', () => {
   });
 
   it('compacts the slices in a second Distributed Map over the slice list, failing on any failed slice', () => {
-    expect(sliceMap.Type).toBe('Map');
-    expect(sliceMap.ItemProcessor.ProcessorConfig).toEqual({
-      Mode: 'DISTRIBUTED',
-      ExecutionType: 'STANDARD',
-    });
-    expect(sliceMap.ItemProcessor.StartAt).toBe(importStates.compactSlice);
-    expect(sliceMap.ItemReader).toEqual({
-      Resource: 'arn:aws:states:::s3:getObject',
-      ReaderConfig: { InputType: 'JSON' },
-      Parameters: { Bucket: 'local-reports', 'Key.$': '$.slices.slicesKey' },
-    });
-    expect(sliceMap.ItemSelector).toEqual({
-      'seizureId.$': '$.seizureId',
-      'importId.$': '$.importId',
-      'ingestedAt.$': '$.ingestedAt',
-      'slice.$': '$$.Map.Item.Value',
-    });
+    expectItemsFromReports(sliceMap, importStates.compactSlice, '$.slices.slicesKey', 'slice');
     // No tolerated failures (Step Functions' default when neither is set): one failed slice fails the map.
     expect(sliceMap.ToleratedFailurePercentage ?? 0).toBe(0);
     expect(sliceMap.ToleratedFailureCount ?? 0).toBe(0);
