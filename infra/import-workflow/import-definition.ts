@@ -240,7 +240,8 @@ export function importDefinition(scope: Construct, props: ImportDefinitionProps)
   /**
    * A Distributed Map over an item list in the reports bucket (`$.<listed>.<listKey>`), one Standard child
    * execution per item, its run's results written under `$.<listed>.resultPrefix`. Any item that fails after
-   * its retries fails the map: a lost chunk or slice would leave rows out of the lake.
+   * its retries fails the map: a file not hashed would go unverified, a lost chunk or slice would leave rows
+   * out of the lake.
    */
   const distributedMap = (
     id: string,
