@@ -1,5 +1,7 @@
+import { checkManifestStep } from './check-manifest/check-manifest-step.ts';
 import { compactSliceStep } from './compact-slice/compact-slice-step.ts';
 import { finalizeStep } from './finalize/finalize-step.ts';
+import { hashEvidenceStep } from './hash-evidence/hash-evidence-step.ts';
 import { indexStep } from './index-seizure/index-step.ts';
 import { normalizeStep } from './normalize/normalize-step.ts';
 import { planStep } from './plan/plan-step.ts';
@@ -15,6 +17,8 @@ import { verifyStep } from './verify/verify-step.ts';
  */
 // biome-ignore lint/suspicious/noExplicitAny: each step has its own input and output types
 export const importSteps: Readonly<Record<string, Step<any, any>>> = {
+  'check-manifest': checkManifestStep,
+  'hash-evidence': hashEvidenceStep,
   verify: verifyStep,
   plan: planStep,
   normalize: normalizeStep,

@@ -56,6 +56,8 @@ export class SeizureLakeStack extends Stack {
     this.search = new Search(this, 'Search', { store: this.store, duckdb });
     this.workflow = new ImportWorkflow(this, 'ImportWorkflow', {
       store: this.store,
+      verifyMapMaxConcurrency: settings.verifyMapMaxConcurrency,
+      verifyMemoryMb: settings.verifyMemoryMb,
       mapMaxConcurrency: settings.mapMaxConcurrency,
       chunkBytes: settings.chunkMb * MiB,
       normalizeMemoryMb: settings.normalizeMemoryMb,

@@ -12,6 +12,10 @@ export interface SeizureLakeSettings {
   objectLockMode: 'GOVERNANCE' | 'COMPLIANCE';
   /** Default retention of every evidence object version, in days. */
   objectLockRetentionDays: number;
+  /** Evidence files hashed at once by verify's map (Lambda concurrency of the hash-evidence function). */
+  verifyMapMaxConcurrency: number;
+  /** Memory of the hash-evidence function, in MB (SHA-256 runs on one vCPU; the rest feeds it from S3). */
+  verifyMemoryMb: number;
   /**
    * Chunks normalized at once by the Distributed Map (Lambda concurrency of the normalize function). Every
    * function of the account shares its Lambda concurrency quota (1,000 by default, less in new accounts):
@@ -64,6 +68,8 @@ export const defaultSettings: SeizureLakeSettings = {
   stackName: 'SeizureLake',
   objectLockMode: 'GOVERNANCE',
   objectLockRetentionDays: 3650,
+  verifyMapMaxConcurrency: 100,
+  verifyMemoryMb: 2048,
   mapMaxConcurrency: 1000,
   chunkMb: 64,
   normalizeMemoryMb: 1769,
@@ -108,6 +114,8 @@ export function readSettings(node: Context): SeizureLakeSettings {
     stackName,
     objectLockMode: mode,
     objectLockRetentionDays: integer(node, 'objectLockRetentionDays', 1, 36_500),
+    verifyMapMaxConcurrency: integer(node, 'verifyMapMaxConcurrency', 1, 10_000),
+    verifyMemoryMb: integer(node, 'verifyMemoryMb', 512, 10_240),
     mapMaxConcurrency: integer(node, 'mapMaxConcurrency', 1, 10_000),
     chunkMb: integer(node, 'chunkMb', 1, 1024),
     normalizeMemoryMb: integer(node, 'normalizeMemoryMb', 512, 10_240),

@@ -1,5 +1,10 @@
 import type { ObjectStore } from '#domain/storage/object-store.ts';
-import { mapResultsPrefix, type StateError, sliceRunResultsPrefix } from '../shared/import-events.ts';
+import {
+  hashRunResultsPrefix,
+  mapResultsPrefix,
+  type StateError,
+  sliceRunResultsPrefix,
+} from '../shared/import-events.ts';
 
 /** How many failed items the message names; the map run's FAILED_*.json files list them all. */
 const MAX_CHUNKS_NAMED = 5;
@@ -30,11 +35,13 @@ interface MapRunFailure {
   Cause?: string;
 }
 
-/** The two Distributed Maps of an import: where each exports its run results, and what its items are. */
+/** The Distributed Maps of an import, by the step they fail as: where each exports its run results, and what its items are. */
 const maps = {
+  'hash-evidence': { prefix: hashRunResultsPrefix, item: 'file' },
   normalize: { prefix: mapResultsPrefix, item: 'chunk' },
   compact: { prefix: sliceRunResultsPrefix, item: 'slice' },
 } as const;
+type MapStep = keyof typeof maps;
 
 /**
  * A Distributed Map fails as a whole (States.ExceededToleratedFailureThreshold) and its Cause does not say
@@ -46,7 +53,7 @@ export async function describeFailedChunks(
   store: ObjectStore,
   seizureId: string,
   importId: string,
-  map: keyof typeof maps = 'normalize',
+  map: MapStep = 'normalize',
 ): Promise<string | undefined> {
   const { prefix, item } = maps[map];
   const failures: MapRunFailure[] = [];
@@ -70,8 +77,9 @@ function itemIdOf(input: string | undefined): string {
     const parsed = JSON.parse(input ?? '') as {
       chunk?: { chunkId?: unknown };
       slice?: { sliceId?: unknown };
+      file?: { path?: unknown };
     };
-    const id = parsed.chunk?.chunkId ?? parsed.slice?.sliceId;
+    const id = parsed.chunk?.chunkId ?? parsed.slice?.sliceId ?? parsed.file?.path;
     return typeof id === 'string' ? id : '(unknown)';
   } catch {
     return '(unknown)';
@@ -85,7 +93,8 @@ export async function failureMessage(
 ): Promise<string> {
   let message = describeError(input.error);
   if (input.error.Error === 'States.ExceededToleratedFailureThreshold') {
-    const map = input.step === 'compact' ? 'compact' : 'normalize';
+    const map: MapStep =
+      input.step && Object.hasOwn(maps, input.step) ? (input.step as MapStep) : 'normalize';
     const items = await describeFailedChunks(store, input.seizureId, input.importId, map);
     if (items) message = `${message}\n  ${items}`;
   }

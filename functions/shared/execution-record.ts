@@ -28,7 +28,14 @@ export const executionKey = (seizureId: string, importId: string) =>
 
 /** The states that finished before a failure (or all of them), read from the results in the state data. */
 export function stateOutcomes(
-  data: { verified?: unknown; plan?: unknown; mapRun?: unknown; slices?: unknown; sliceRun?: unknown },
+  data: {
+    evidence?: unknown;
+    verified?: unknown;
+    plan?: unknown;
+    mapRun?: unknown;
+    slices?: unknown;
+    sliceRun?: unknown;
+  },
   failure?: { step: string; error: string },
 ): StateOutcome[] {
   const outcomes: StateOutcome[] = [];
@@ -39,6 +46,9 @@ export function stateOutcomes(
       outcomes.push({ state, status: 'succeeded', detail: result as Record<string, unknown> });
     }
   };
+  // "Check manifest" is in the state data only when a later step of verify failed: after it, 'verify' stands
+  // for the three states that verify (the state data passed on is the one verify always passed on).
+  if (!data.verified) done('check-manifest', data.evidence);
   done('verify', data.verified);
   done('plan', data.plan);
   done('normalize', data.mapRun);

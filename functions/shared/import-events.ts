@@ -32,6 +32,14 @@ const evidenceFileSchema = z.object({
   bytes: z.number().int().nonnegative(),
 });
 
+/** One item of the hash map: an evidence file as the manifest lists it (see import-types.ts, EvidenceItem). */
+export const evidenceItemSchema = evidenceFileSchema.extend({
+  fileId: z.string().regex(/^f\d{4,}$/, 'must be a file id'),
+  manifestSha256: sha256Schema,
+});
+
+export const hashTaskSchema = importRefSchema.extend({ file: evidenceItemSchema });
+
 export const chunkSchema = z.object({
   chunkId: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a chunk id'),
   index: z.number().int().nonnegative(),
@@ -91,7 +99,12 @@ export const stateErrorSchema = z.object({
 export type StateError = z.infer<typeof stateErrorSchema>;
 
 export const failureInputSchema = finalizeInputSchema.extend({
-  /** The step that failed: verify, plan, normalize, plan-slices, compact or finalize. */
+  /** What "Check manifest" returned, when a later step of verify failed. */
+  evidence: z.unknown().optional(),
+  /**
+   * The step that failed: check-manifest, hash-evidence, verify, plan, normalize, plan-slices, compact or
+   * finalize.
+   */
   step: z.string().min(1),
   error: stateErrorSchema,
 });
@@ -106,3 +119,7 @@ export const mapResultsPrefix = (seizureId: string, importId: string) =>
 /** Where the compaction map writes its run results (as mapResultsPrefix, for the slices). */
 export const sliceRunResultsPrefix = (seizureId: string, importId: string) =>
   `${importsPrefix(seizureId)}${importId}/slice-runs`;
+
+/** Where the hash map writes its run results (as mapResultsPrefix, for the evidence files). */
+export const hashRunResultsPrefix = (seizureId: string, importId: string) =>
+  `${importsPrefix(seizureId)}${importId}/hash-runs`;

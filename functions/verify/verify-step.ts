@@ -1,19 +1,6 @@
-import { verifyEvidence } from '#domain/import/verify-evidence.ts';
+import { concludeVerification } from '#domain/import/conclude-verification.ts';
 import { type ImportStart, importStartSchema } from '../shared/import-events.ts';
 import type { Step } from '../shared/step.ts';
-
-/**
- * The manifest in the landing bucket is not the one this execution was started for: a newer version was
- * uploaded since. That version starts its own import; this one stops without writing anything.
- */
-export class ManifestChangedError extends Error {
-  constructor(expectedImportId: string, actualImportId: string) {
-    super(
-      `the manifest changed since this import started: it was started as ${expectedImportId}, the manifest now gives ${actualImportId}`,
-    );
-    this.name = 'ManifestChangedError';
-  }
-}
 
 export interface VerifySummary {
   manifestSha256: string;
@@ -21,14 +8,16 @@ export interface VerifySummary {
   bytes: number;
 }
 
-/** Task "Verify evidence": every file the manifest lists is there, of its size and SHA-256. */
+/**
+ * Task "Verify evidence", after "Hash evidence": every file the manifest lists was found present, of its
+ * size and SHA-256, or the import fails with every problem named (EvidenceVerificationError, never retried).
+ */
 export const verifyStep: Step<ImportStart, VerifySummary> = {
   name: 'verify',
   input: importStartSchema,
   async run(store, input) {
-    const verified = await verifyEvidence(store, input.seizureId, input.ingestedAt);
-    if (verified.importId !== input.importId)
-      throw new ManifestChangedError(input.importId, verified.importId);
+    const ref = { seizureId: input.seizureId, importId: input.importId, ingestedAt: input.ingestedAt };
+    const verified = await concludeVerification(store, ref);
     return {
       manifestSha256: verified.manifestSha256,
       files: verified.files.length,

@@ -23,6 +23,8 @@ import type { Construct } from 'constructs';
 
 /** The steps of an import, by the name of their handler folder under functions/. */
 export type ImportStep =
+  | 'check-manifest'
+  | 'hash-evidence'
   | 'verify'
   | 'plan'
   | 'normalize'
@@ -33,6 +35,9 @@ export type ImportStep =
 
 /** The state names of the import state machine: what the console, the logs and the local runner show. */
 export const importStates = {
+  checkManifest: 'Check manifest',
+  hashEvidence: 'Hash evidence',
+  hashFile: 'Hash evidence file',
   verify: 'Verify evidence',
   plan: 'Plan chunks',
   normalizeChunks: 'Normalize chunks',
@@ -45,6 +50,8 @@ export const importStates = {
   succeeded: 'Import succeeded',
   recordFailure: 'Record failure',
   failed: 'Import failed',
+  checkManifestFailed: 'Check manifest failed',
+  hashFailed: 'Hash failed',
   verifyFailed: 'Verify failed',
   planFailed: 'Plan failed',
   normalizeFailed: 'Normalize failed',
@@ -55,6 +62,8 @@ export const importStates = {
 
 /** Which handler each Task state runs (the local runner maps Task states to handlers by this). */
 export const taskHandlers: Readonly<Record<string, ImportStep>> = {
+  [importStates.checkManifest]: 'check-manifest',
+  [importStates.hashFile]: 'hash-evidence',
   [importStates.verify]: 'verify',
   [importStates.plan]: 'plan',
   [importStates.normalize]: 'normalize',
@@ -129,8 +138,12 @@ export const mapRetry: RetryProps = {
 
 export interface ImportDefinitionProps {
   functions: Record<ImportStep, IFunction>;
-  /** Holds the chunk and slice lists (the Distributed Maps' items) and receives the map run results. */
+  /** Holds the file, chunk and slice lists (the Distributed Maps' items) and receives the map run results. */
   reports: IBucket;
+  /** Evidence files hashed at once. */
+  verifyMapMaxConcurrency: number;
+  /** The hash-evidence function's timeout; the task gives it a minute more before States.Timeout. */
+  hashTimeout: Duration;
   /** Chunks normalized at once. */
   mapMaxConcurrency: number;
   /** Slices of finalize compacted at once. */
@@ -165,13 +178,14 @@ const execution = {
  * The import state machine of DESIGN.md, defined once: the cloud runs it as a Standard workflow, the local
  * runner runs the same synthesized definition (see infra/synth-definition.ts).
  *
- *   Verify evidence → Plan chunks → Normalize chunks (Distributed Map over the chunk list in the reports
+ *   Check manifest → Hash evidence (Distributed Map over the file list in the reports bucket, one child
+ *   execution per evidence file) → Verify evidence (every file's result; custody) → Plan chunks → Normalize chunks (Distributed Map over the chunk list in the reports
  *   bucket, one Standard child execution per chunk) → Plan slices → Compact slices (Distributed Map over the
  *   slice list: a month partition, or a hash bucket of one, per child) → Finalize import (reconcile, report)
  *   → Import succeeded
  *
  * The state data is the execution input (seizureId, importId, ingestedAt, ...) with each step's small
- * result added under its own key ($.verified, $.plan, $.mapRun, $.slices, $.sliceRun, $.report). Every step retries transient
+ * result added under its own key ($.evidence, $.verified, $.plan, $.mapRun, $.slices, $.sliceRun, $.report). Every step retries transient
  * failures with back-off and never retries the domain's own errors; a step that still fails is caught, its
  * error goes to "Record failure" (the import report, status failed) and the execution ends in "Import failed"
  * with the original error and cause.
@@ -209,7 +223,7 @@ export function importDefinition(scope: Construct, props: ImportDefinitionProps)
   const onFailure = (
     id: string,
     step: string,
-    earlier: ('verified' | 'plan' | 'mapRun' | 'slices' | 'sliceRun')[],
+    earlier: ('evidence' | 'verified' | 'plan' | 'mapRun' | 'slices' | 'sliceRun')[],
   ) =>
     new Pass(scope, id, {
       comment: `Names the failed step (${step}) for the failure report.`,
@@ -223,26 +237,11 @@ export function importDefinition(scope: Construct, props: ImportDefinitionProps)
     }).next(recordFailure);
   const catchInto = { resultPath: '$.error' };
 
-  const verify = task(importStates.verify, 'verify', {
-    comment: 'Checks every evidence file against the manifest: present, of its size and SHA-256.',
-    resultPath: '$.verified',
-  }).addCatch(onFailure(importStates.verifyFailed, 'verify', []), catchInto);
-
-  const plan = task(importStates.plan, 'plan', {
-    comment:
-      'Cuts the evidence into chunks on record boundaries; writes the chunk list to the reports bucket.',
-    payload: TaskInput.fromObject(ref),
-    resultPath: '$.plan',
-  }).addCatch(onFailure(importStates.planFailed, 'plan', ['verified']), catchInto);
-
-  const normalizeChunk = task(importStates.normalize, 'normalize', {
-    comment: 'Parses one chunk: messages to staged Parquet, rejects to the quarantine.',
-    taskTimeout: Timeout.duration(props.normalizeTimeout.plus(Duration.minutes(1))),
-  });
   /**
    * A Distributed Map over an item list in the reports bucket (`$.<listed>.<listKey>`), one Standard child
    * execution per item, its run's results written under `$.<listed>.resultPrefix`. Any item that fails after
-   * its retries fails the map: a lost chunk or slice would leave rows out of the lake.
+   * its retries fails the map: a file not hashed would go unverified, a lost chunk or slice would leave rows
+   * out of the lake.
    */
   const distributedMap = (
     id: string,
@@ -279,6 +278,47 @@ export function importDefinition(scope: Construct, props: ImportDefinitionProps)
     return map;
   };
 
+  const checkManifest = task(importStates.checkManifest, 'check-manifest', {
+    comment:
+      'Validates the manifest (the version the import was started for); writes the files it lists to the reports bucket.',
+    resultPath: '$.evidence',
+  }).addCatch(onFailure(importStates.checkManifestFailed, 'check-manifest', []), catchInto);
+
+  const hashFile = task(importStates.hashFile, 'hash-evidence', {
+    comment:
+      'Hashes one evidence file (parallel ranged reads ahead of SHA-256); records its size and SHA-256 against the manifest in the reports bucket.',
+    taskTimeout: Timeout.duration(props.hashTimeout.plus(Duration.minutes(1))),
+  });
+  const hashEvidence = distributedMap(importStates.hashEvidence, {
+    comment: 'One child execution per evidence file the manifest lists, read from the reports bucket.',
+    listed: 'evidence',
+    listKey: 'itemsKey',
+    item: 'file',
+    maxConcurrency: props.verifyMapMaxConcurrency,
+    // Every file's result is in the reports bucket, where "Verify evidence" reads it: the state data stays as it was.
+    resultPath: JsonPath.DISCARD,
+  });
+  hashEvidence.itemProcessor(hashFile);
+  hashEvidence.addCatch(onFailure(importStates.hashFailed, 'hash-evidence', ['evidence']), catchInto);
+
+  const verify = task(importStates.verify, 'verify', {
+    comment:
+      "Collects every file's hash result: any file missing, of the wrong size or SHA-256 fails the import naming them all; else records the verified evidence in the custody log.",
+    payload: TaskInput.fromObject(ref),
+    resultPath: '$.verified',
+  }).addCatch(onFailure(importStates.verifyFailed, 'verify', ['evidence']), catchInto);
+
+  const plan = task(importStates.plan, 'plan', {
+    comment:
+      'Cuts the evidence into chunks on record boundaries; writes the chunk list to the reports bucket.',
+    payload: TaskInput.fromObject(ref),
+    resultPath: '$.plan',
+  }).addCatch(onFailure(importStates.planFailed, 'plan', ['verified']), catchInto);
+
+  const normalizeChunk = task(importStates.normalize, 'normalize', {
+    comment: 'Parses one chunk: messages to staged Parquet, rejects to the quarantine.',
+    taskTimeout: Timeout.duration(props.normalizeTimeout.plus(Duration.minutes(1))),
+  });
   const normalizeChunks = distributedMap(importStates.normalizeChunks, {
     comment: 'One child execution per chunk of the plan, read from the reports bucket.',
     listed: 'plan',
@@ -349,7 +389,9 @@ export function importDefinition(scope: Construct, props: ImportDefinitionProps)
     causePath: '$.error.Cause',
   });
   const afterFinalize = props.indexSteps ? props.indexSteps(indexFailed).next(succeeded) : succeeded;
-  return Chain.start(verify)
+  return Chain.start(checkManifest)
+    .next(hashEvidence)
+    .next(verify)
     .next(plan)
     .next(normalizeChunks)
     .next(planSlices)

@@ -24,6 +24,10 @@ import { type ImportStep, importDefinition } from './import-definition.ts';
 
 export interface ImportWorkflowProps {
   store: EvidenceStore;
+  /** Evidence files hashed at once (the hash map's MaxConcurrency). */
+  verifyMapMaxConcurrency: number;
+  /** Memory of the hash-evidence function, in MB. */
+  verifyMemoryMb: number;
   /** Chunks normalized at once (Distributed Map MaxConcurrency). */
   mapMaxConcurrency: number;
   /** Chunk size of the plan step, in bytes. */
@@ -45,6 +49,7 @@ export interface ImportWorkflowProps {
 /** The manifest key pattern that starts an import (EventBridge wildcard). */
 export const manifestKeyPattern = 'seizures/*/manifest.json';
 
+const hashTimeout = Duration.minutes(15);
 const normalizeTimeout = Duration.minutes(10);
 const compactTimeout = Duration.minutes(15);
 
@@ -68,14 +73,33 @@ export class ImportWorkflow extends Construct {
     const { store } = props;
     this.duckdb = props.duckdb;
 
+    const checkManifest = new FunctionWithLogGroup(this, 'CheckManifestFunction', {
+      folder: 'check-manifest',
+      description:
+        'seizure-lake import: validates the manifest and writes the list of evidence files to hash',
+      memorySize: 512,
+      timeout: Duration.minutes(1),
+    });
+    store.bind(checkManifest, { landing: 'read', reports: 'readWrite' });
+
+    const hashEvidence = new FunctionWithLogGroup(this, 'HashEvidenceFunction', {
+      folder: 'hash-evidence',
+      description:
+        'seizure-lake import: hashes one evidence file (SHA-256) and records it against the manifest',
+      // SHA-256 runs on one core; parallel ranged reads keep it fed (BENCHMARKS.md, "Scale model").
+      memorySize: props.verifyMemoryMb,
+      timeout: hashTimeout,
+    });
+    store.bind(hashEvidence, { landing: 'read', reports: 'readWrite' });
+
     const verify = new FunctionWithLogGroup(this, 'VerifyFunction', {
       folder: 'verify',
-      description: 'seizure-lake import: verifies the evidence files against the manifest (SHA-256)',
-      // 1,769 MB is one full vCPU: hashing is CPU- and network-bound.
-      memorySize: 1769,
-      timeout: Duration.minutes(15),
+      description:
+        'seizure-lake import: collects the evidence hashes; records the verified evidence in the custody log',
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
     });
-    store.bind(verify, { landing: 'read' });
+    store.bind(verify, { landing: 'read', reports: 'read' });
     store.grantCustodyAppend(verify);
 
     const plan = new FunctionWithLogGroup(this, 'PlanFunction', {
@@ -173,6 +197,8 @@ export class ImportWorkflow extends Construct {
     store.grantCustodyAppend(recordFailure);
 
     this.functions = {
+      'check-manifest': checkManifest,
+      'hash-evidence': hashEvidence,
       verify,
       plan,
       normalize,
@@ -188,12 +214,14 @@ export class ImportWorkflow extends Construct {
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       comment:
-        'seizure-lake: imports one seizure (verify, plan, normalize every chunk, compact every slice, finalize)',
+        'seizure-lake: imports one seizure (verify every file, plan, normalize every chunk, compact every slice, finalize)',
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(
         importDefinition(this, {
           functions: this.functions,
           reports: store.reports,
+          verifyMapMaxConcurrency: props.verifyMapMaxConcurrency,
+          hashTimeout,
           mapMaxConcurrency: props.mapMaxConcurrency,
           finalizeMapMaxConcurrency: props.finalizeMapMaxConcurrency,
           normalizeTimeout,

@@ -42,6 +42,8 @@ export interface LocalRunOptions
     StepSettings,
     'workDirectory' | 'chunkBytes' | 'duckdbMemoryLimit' | 'sliceBytes' | 'onProgress'
   > {
+  /** Evidence files hashed at once (the hash map's MaxConcurrency); default: the machine's cores. */
+  verifyMapMaxConcurrency?: number;
   /** Chunks normalized at once (the Map's MaxConcurrency); default: the machine's cores. */
   mapMaxConcurrency?: number;
   /** Slices compacted at once (the compaction map's MaxConcurrency); default 1, DuckDB uses every core. */
@@ -66,6 +68,7 @@ export async function runImportStateMachine(
   options: LocalRunOptions = {},
 ): Promise<LocalExecution> {
   const synthesized = synthesizeImportDefinition({
+    verifyMapMaxConcurrency: options.verifyMapMaxConcurrency ?? os.availableParallelism(),
     mapMaxConcurrency: options.mapMaxConcurrency ?? os.availableParallelism(),
     finalizeMapMaxConcurrency: options.finalizeMapMaxConcurrency ?? 1,
   });

@@ -9,14 +9,20 @@ import { landingFileKey, landingManifestKey, reportKey } from '#domain/import/im
 import type { ChunkResult, ImportReport } from '#domain/import/import-types.ts';
 import { importIdFor } from '#domain/import/verify-evidence.ts';
 import { DirectoryStore } from '#domain/storage/directory-store.ts';
+import { checkManifestStep } from '#functions/check-manifest/check-manifest-step.ts';
 import { compactSliceStep } from '#functions/compact-slice/compact-slice-step.ts';
 import { finalizeStep } from '#functions/finalize/finalize-step.ts';
+import { hashEvidenceStep } from '#functions/hash-evidence/hash-evidence-step.ts';
 import { normalizeStep } from '#functions/normalize/normalize-step.ts';
 import { planStep } from '#functions/plan/plan-step.ts';
 import { planSlicesStep } from '#functions/plan-slices/plan-slices-step.ts';
 import { recordFailureStep } from '#functions/record-failure/record-failure-step.ts';
 import { executionKey } from '#functions/shared/execution-record.ts';
-import { mapResultsPrefix, sliceRunResultsPrefix } from '#functions/shared/import-events.ts';
+import {
+  hashRunResultsPrefix,
+  mapResultsPrefix,
+  sliceRunResultsPrefix,
+} from '#functions/shared/import-events.ts';
 import { InvalidInputError, runStep } from '#functions/shared/step.ts';
 import { verifyStep } from '#functions/verify/verify-step.ts';
 
@@ -30,6 +36,17 @@ const rows = [
   '00000000000000a4;356938035643809;pinkpanther;;PinkPanther;356938035643809;icecold;02/04/2020 09:00:00;april;;',
 ];
 const data = iconv.encode(`${[header, ...rows].join('\r\n')}\r\n`, 'windows-1252');
+
+/** Verify as the state machine runs it: "Check manifest", "Hash evidence" (each listed file), "Verify evidence". */
+async function verifyAll(store: DirectoryStore, event: Record<string, unknown>) {
+  const listed = await runStep(checkManifestStep, store, event);
+  const files = JSON.parse(
+    (await store.readBuffer('reports', listed.itemsKey)).toString('utf8'),
+  ) as unknown[];
+  const hashed = [];
+  for (const file of files) hashed.push(await runStep(hashEvidenceStep, store, { ...event, file }));
+  return { listed, hashed, verified: await runStep(verifyStep, store, event) };
+}
 
 describe('import steps, as the handlers and the local runner call them (directory store)', () => {
   let root: string;
@@ -68,7 +85,9 @@ describe('import steps, as the handlers and the local runner call them (director
     JSON.parse((await store.readBuffer('reports', key)).toString('utf8'));
 
   it('verify, plan, normalize every chunk, plan slices, compact every slice and finalize: a report with counts and the execution that ran it', async () => {
-    const verified = await runStep(verifyStep, store, { ...start, extra: 'state data is ignored' });
+    const { listed, hashed, verified } = await verifyAll(store, { ...start, extra: 'state data is ignored' });
+    expect(listed).toMatchObject({ manifestSha256: start.manifestSha256, files: 1, bytes: data.length });
+    expect(hashed).toEqual([{ fileId: 'f0000', matches: true, bytes: data.length }]);
     expect(verified).toEqual({ manifestSha256: start.manifestSha256, files: 1, bytes: data.length });
 
     const ref = { seizureId: start.seizureId, importId: start.importId, ingestedAt: start.ingestedAt };
@@ -143,6 +162,48 @@ describe('import steps, as the handlers and the local runner call them (director
     });
   });
 
+  it('writes the verified evidence to the custody log once, even when "Verify evidence" is retried', async () => {
+    await verifyAll(store, start);
+    await runStep(verifyStep, store, start); // a retry after both entries were written
+    const actions = (await readCustodyLog(store, start.seizureId)).map((e) => e.entry.action);
+    expect(actions).toEqual(['evidence-verified', 'import-started']);
+  });
+
+  it('names the failed files of a failed hash map run, from its own results', async () => {
+    const failed = [
+      {
+        Input: JSON.stringify({ ...start, file: { fileId: 'f0003', path: 'data/big.ndjson' } }),
+        Error: 'Sandbox.Timedout',
+        Cause: JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out' }),
+        Status: 'FAILED',
+      },
+    ];
+    await store.write(
+      'reports',
+      `${hashRunResultsPrefix(start.seizureId, start.importId)}/run-0/FAILED_0.json`,
+      JSON.stringify(failed),
+    );
+    const summary = await runStep(recordFailureStep, store, {
+      ...start,
+      step: 'hash-evidence',
+      error: { Error: 'States.ExceededToleratedFailureThreshold', Cause: 'threshold exceeded' },
+      execution,
+      evidence: { files: 4 },
+    });
+    expect(summary.message).toContain('1 file(s) failed');
+    expect(summary.message).toContain('file data/big.ndjson: Sandbox.Timedout: Task timed out');
+    expect(await readJson(executionKey(start.seizureId, start.importId))).toMatchObject({
+      states: [
+        { state: 'check-manifest', status: 'succeeded', detail: { files: 4 } },
+        {
+          state: 'hash-evidence',
+          status: 'failed',
+          detail: { error: 'States.ExceededToleratedFailureThreshold' },
+        },
+      ],
+    });
+  });
+
   it('refuses an event that does not match the step schema, naming the field and not its value', async () => {
     const error = await runStep(planStep, store, { seizureId: 'Bad Id!', importId: start.importId }).catch(
       (e) => e,
@@ -156,6 +217,9 @@ describe('import steps, as the handlers and the local runner call them (director
 
   it('stops an execution started for another version of the manifest', async () => {
     const stale = { ...start, importId: 'imp-00000000000000000000' };
+    await expect(runStep(checkManifestStep, store, stale)).rejects.toMatchObject({
+      name: 'ManifestChangedError',
+    });
     await expect(runStep(verifyStep, store, stale)).rejects.toMatchObject({ name: 'ManifestChangedError' });
   });
 
@@ -174,8 +238,11 @@ describe('import steps, as the handlers and the local runner call them (director
     await store.write('landing', landingFileKey('synthetic-2', 'data/x.csv'), other);
     await store.write('landing', landingManifestKey('synthetic-2'), manifest);
     const event = { seizureId: 'synthetic-2', importId: importIdFor(sha(manifest)), ingestedAt: 0 };
-    await expect(runStep(verifyStep, store, event)).rejects.toMatchObject({
+    await expect(verifyAll(store, event)).rejects.toMatchObject({
       name: 'EvidenceVerificationError',
+      message: expect.stringContaining(
+        `data/x.csv: SHA-256 is ${sha(other)}, the manifest says ${sha('original')}`,
+      ),
     });
   });
 

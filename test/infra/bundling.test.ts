@@ -57,8 +57,10 @@ describe('function bundles', () => {
   it('exist for the trigger, every import step, the index step and the custom resources', () => {
     expect(handlers).toEqual([
       'athena-views',
+      'check-manifest',
       'compact-slice',
       'finalize',
+      'hash-evidence',
       'index-seizure',
       'normalize',
       'plan',

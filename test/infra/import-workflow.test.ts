@@ -36,6 +36,7 @@ describe('import workflow: state machine definition', () => {
     ToleratedFailurePercentage?: number;
     ToleratedFailureCount?: number;
   };
+  const hashMap = states[importStates.hashEvidence] as DistributedMapState;
   const map = states[importStates.normalizeChunks] as DistributedMapState;
   const sliceMap = states[importStates.compactSlices] as DistributedMapState;
   const indexMap = states[searchStates.partitions] as State & {
@@ -43,13 +44,34 @@ describe('import workflow: state machine definition', () => {
   };
   const tasks: [string, State][] = [
     ...Object.entries(states),
+    ...Object.entries(hashMap.ItemProcessor.States),
     ...Object.entries(map.ItemProcessor.States),
     ...Object.entries(sliceMap.ItemProcessor.States),
     ...Object.entries(indexMap.ItemProcessor.States),
   ].filter(([, s]) => s.Type === 'Task');
 
-  it('runs verify, plan, the chunk map, plan slices, the slice map, finalize, then the index step, in that order', () => {
-    expect(definition.StartAt).toBe(importStates.verify);
+  /** A Distributed Map of Standard children over a JSON item list in the reports bucket, the import's ids on each item. */
+  const expectItemsFromReports = (m: DistributedMapState, startAt: string, keyPath: string, item: string) => {
+    expect(m.Type).toBe('Map');
+    expect(m.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(m.ItemProcessor.StartAt).toBe(startAt);
+    expect(m.ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { Bucket: 'local-reports', 'Key.$': keyPath },
+    });
+    expect(m.ItemSelector).toEqual({
+      'seizureId.$': '$.seizureId',
+      'importId.$': '$.importId',
+      'ingestedAt.$': '$.ingestedAt',
+      [`${item}.$`]: '$$.Map.Item.Value',
+    });
+  };
+
+  it('runs check manifest, the hash map, verify, plan, the chunk map, plan slices, the slice map, finalize, then the index step, in that order', () => {
+    expect(definition.StartAt).toBe(importStates.checkManifest);
+    expect(states[importStates.checkManifest]?.Next).toBe(importStates.hashEvidence);
+    expect(hashMap.Next).toBe(importStates.verify);
     expect(states[importStates.verify]?.Next).toBe(importStates.plan);
     expect(states[importStates.plan]?.Next).toBe(importStates.normalizeChunks);
     expect(map.Next).toBe(importStates.planSlices);
@@ -72,48 +94,46 @@ describe('import workflow: state machine definition', () => {
   });
 
   it('normalizes chunks in a Distributed Map reading the plan from the reports bucket', () => {
-    expect(map.Type).toBe('Map');
-    expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
-    expect(map.ItemProcessor.StartAt).toBe(importStates.normalize);
-    expect(map.ItemReader).toEqual({
-      Resource: 'arn:aws:states:::s3:getObject',
-      ReaderConfig: { InputType: 'JSON' },
-      Parameters: { Bucket: 'local-reports', 'Key.$': '$.plan.planKey' },
-    });
-    expect(map.ItemSelector).toEqual({
-      'seizureId.$': '$.seizureId',
-      'importId.$': '$.importId',
-      'ingestedAt.$': '$.ingestedAt',
-      'chunk.$': '$$.Map.Item.Value',
-    });
+    expectItemsFromReports(map, importStates.normalize, '$.plan.planKey', 'chunk');
   });
 
-  it('takes the MaxConcurrency of both maps from the context, with the defaults of infra/settings.ts', () => {
+  it('hashes the evidence in a Distributed Map over the file list, one file per item, its task retried but never on a verification error', () => {
+    expectItemsFromReports(hashMap, importStates.hashFile, '$.evidence.itemsKey', 'file');
+    expect(hashMap.ResultWriter).toEqual({
+      Resource: 'arn:aws:states:::s3:putObject',
+      Parameters: { Bucket: 'local-reports', 'Prefix.$': '$.evidence.resultPrefix' },
+    });
+    // The results are in the reports bucket: "Verify evidence" and the states after it see the state data as before.
+    expect(hashMap.ResultPath).toBeNull();
+    expect(hashMap.ToleratedFailurePercentage ?? 0).toBe(0);
+    expect(hashMap.ToleratedFailureCount ?? 0).toBe(0);
+    expect(hashMap.Retry).toEqual(map.Retry);
+    const hash = hashMap.ItemProcessor.States[importStates.hashFile] as State & { TimeoutSeconds: number };
+    expect(hash.Retry?.[0]).toEqual({ ErrorEquals: [...nonRetryableErrors], MaxAttempts: 0 });
+    expect(hash.Retry?.[0]?.ErrorEquals).toContain('EvidenceVerificationError');
+    expect(hash.Retry?.at(-1)).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 2 });
+    expect(hash.Retry?.find((r) => r.ErrorEquals.includes('States.Timeout'))?.MaxAttempts).toBeGreaterThan(0);
+    expect(hash.TimeoutSeconds).toBe(16 * 60);
+    expect(states[importStates.verify]?.Retry?.[0]?.ErrorEquals).toContain('EvidenceVerificationError');
+    expect(states[importStates.verify]?.Retry?.[0]?.MaxAttempts).toBe(0);
+    expect(states[importStates.verify]).toMatchObject({ ResultPath: '$.verified' });
+  });
+
+  it('takes the MaxConcurrency of the maps from the context, with the defaults of infra/settings.ts', () => {
     expect(map.MaxConcurrency).toBe(7);
     expect(sliceMap.MaxConcurrency).toBe(5);
+    expect(
+      synthesizeImportDefinition({ verifyMapMaxConcurrency: 3 }).definition.States[importStates.hashEvidence]
+        ?.MaxConcurrency,
+    ).toBe(3);
     const defaults = synthesizeImportDefinition().definition.States;
+    expect(defaults[importStates.hashEvidence]?.MaxConcurrency).toBe(100);
     expect(defaults[importStates.normalizeChunks]?.MaxConcurrency).toBe(1000);
     expect(defaults[importStates.compactSlices]?.MaxConcurrency).toBe(100);
   });
 
   it('compacts the slices in a second Distributed Map over the slice list, failing on any failed slice', () => {
-    expect(sliceMap.Type).toBe('Map');
-    expect(sliceMap.ItemProcessor.ProcessorConfig).toEqual({
-      Mode: 'DISTRIBUTED',
-      ExecutionType: 'STANDARD',
-    });
-    expect(sliceMap.ItemProcessor.StartAt).toBe(importStates.compactSlice);
-    expect(sliceMap.ItemReader).toEqual({
-      Resource: 'arn:aws:states:::s3:getObject',
-      ReaderConfig: { InputType: 'JSON' },
-      Parameters: { Bucket: 'local-reports', 'Key.$': '$.slices.slicesKey' },
-    });
-    expect(sliceMap.ItemSelector).toEqual({
-      'seizureId.$': '$.seizureId',
-      'importId.$': '$.importId',
-      'ingestedAt.$': '$.ingestedAt',
-      'slice.$': '$$.Map.Item.Value',
-    });
+    expectItemsFromReports(sliceMap, importStates.compactSlice, '$.slices.slicesKey', 'slice');
     // No tolerated failures (Step Functions' default when neither is set): one failed slice fails the map.
     expect(sliceMap.ToleratedFailurePercentage ?? 0).toBe(0);
     expect(sliceMap.ToleratedFailureCount ?? 0).toBe(0);
@@ -183,6 +203,8 @@ describe('import workflow: state machine definition', () => {
 
   it('catches a failure of every step into "Record failure", then fails the execution with the original error', () => {
     const failedState: Record<string, string> = {
+      [importStates.checkManifest]: importStates.checkManifestFailed,
+      [importStates.hashEvidence]: importStates.hashFailed,
       [importStates.verify]: importStates.verifyFailed,
       [importStates.plan]: importStates.planFailed,
       [importStates.normalizeChunks]: importStates.normalizeFailed,
@@ -214,6 +236,9 @@ describe('import workflow: state machine definition', () => {
   it('passes each failure handler only the results that exist when its step fails', () => {
     const params = (state: string) =>
       Object.keys((states[state] as unknown as { Parameters: object }).Parameters);
+    expect(params(importStates.checkManifestFailed)).not.toContain('evidence.$');
+    expect(params(importStates.hashFailed)).toContain('evidence.$');
+    expect(params(importStates.verifyFailed)).toContain('evidence.$');
     expect(params(importStates.verifyFailed)).not.toContain('verified.$');
     expect(params(importStates.planFailed)).toContain('verified.$');
     expect(params(importStates.normalizeFailed)).toEqual(expect.arrayContaining(['verified.$', 'plan.$']));
@@ -238,6 +263,7 @@ describe('import workflow: resources and IAM', () => {
     normalizeMemoryMb: '2560',
     finalizeMemoryMb: '8192',
     finalizeSliceMb: '512',
+    verifyMemoryMb: '3008',
   });
   const { template, stack } = synth;
   const workflow = stack.workflow;
@@ -376,7 +402,9 @@ describe('import workflow: resources and IAM', () => {
       Object.keys(env(fn))
         .filter((k) => k.endsWith('_BUCKET'))
         .sort();
-    expect(bucketsOf(workflow.functions.verify)).toEqual(['LANDING_BUCKET']);
+    expect(bucketsOf(workflow.functions['check-manifest'])).toEqual(['LANDING_BUCKET', 'REPORTS_BUCKET']);
+    expect(bucketsOf(workflow.functions['hash-evidence'])).toEqual(['LANDING_BUCKET', 'REPORTS_BUCKET']);
+    expect(bucketsOf(workflow.functions.verify)).toEqual(['LANDING_BUCKET', 'REPORTS_BUCKET']);
     expect(bucketsOf(workflow.functions.plan)).toEqual(['LANDING_BUCKET', 'REPORTS_BUCKET']);
     expect(bucketsOf(workflow.functions.normalize)).toEqual([
       'LAKE_BUCKET',
@@ -403,9 +431,10 @@ describe('import workflow: resources and IAM', () => {
     expect(env(workflow.trigger).STATE_MACHINE_ARN).toEqual({ Ref: machineId });
   });
 
-  it('sizes the normalize and compact-slice functions from the settings, DuckDB within the latter', () => {
+  it('sizes the hash, normalize and compact-slice functions from the settings, DuckDB within the latter', () => {
     const props = (fn: Parameters<typeof logicalIdOf>[1]) =>
       template.findResources('AWS::Lambda::Function')[logicalIdOf(synth, fn)]?.Properties;
+    expect(props(workflow.functions['hash-evidence'])).toMatchObject({ MemorySize: 3008, Timeout: 900 });
     expect(props(workflow.functions.normalize)).toMatchObject({ MemorySize: 2560 });
     expect(props(workflow.functions['compact-slice'])).toMatchObject({
       MemorySize: 8192,

@@ -18,7 +18,7 @@ describe('synthesizeImportDefinition', () => {
   it('returns the synthesized definition with no CloudFormation reference left in it', () => {
     const text = JSON.stringify(result.definition);
     expect(text).not.toMatch(/Fn::|"Ref"|\$\{Token/);
-    expect(result.definition.StartAt).toBe(importStates.verify);
+    expect(result.definition.StartAt).toBe(importStates.checkManifest);
   });
 
   it('names every Task by a placeholder ARN that maps back to its handler', () => {

@@ -6,8 +6,9 @@
  *               staging/<seizure>/<import>/sent_month=<YYYY-MM>/<chunk>.parquet      (until finalize)
  *   quarantine  seizures/<seizure>/imports/<import>/rejected/<chunk>.ndjson
  *               seizures/<seizure>/imports/<import>/duplicates/<slice>.ndjson
- *   reports     seizures/<seizure>/imports/<import>/{report.json, plan/chunks.json, chunks/<chunk>.json,
- *               plan/slices.json, plan/months/<YYYY-MM>.json, slices/<slice>.json}
+ *   reports     seizures/<seizure>/imports/<import>/{report.json, plan/evidence.json, evidence/<file>.json,
+ *               plan/chunks.json, chunks/<chunk>.json, plan/slices.json, plan/months/<YYYY-MM>.json,
+ *               slices/<slice>.json}
  *
  * A slice is what one finalize task compacts: a month, or when the month is too big for one task, the rows of
  * the month whose message_id falls in hash bucket <b> of <n>. A slice id is `<YYYY-MM>` (one bucket: the
@@ -38,6 +39,14 @@ export const duplicatesKey = (seizureId: string, importId: string, sliceId: stri
   `${duplicatesPrefix(seizureId, importId)}${sliceId}.ndjson`;
 export const reportKey = (seizureId: string, importId: string) =>
   `${importPrefix(seizureId, importId)}report.json`;
+/** An evidence file's id: its place in the manifest's file list, `f0000` (chunk ids start with it). */
+export const fileIdOf = (index: number) => `f${String(index).padStart(4, '0')}`;
+/** The files verify hashes (the hash map's items), in the manifest's order. */
+export const evidenceListKey = (seizureId: string, importId: string) =>
+  `${importPrefix(seizureId, importId)}plan/evidence.json`;
+/** What hashing one evidence file found; a retried item overwrites its own. */
+export const evidenceResultKey = (seizureId: string, importId: string, fileId: string) =>
+  `${importPrefix(seizureId, importId)}evidence/${fileId}.json`;
 export const planKey = (seizureId: string, importId: string) =>
   `${importPrefix(seizureId, importId)}plan/chunks.json`;
 export const chunkResultPrefix = (seizureId: string, importId: string) =>

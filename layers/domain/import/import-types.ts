@@ -13,6 +13,35 @@ export interface VerifiedImport extends ImportRef {
   files: EvidenceFile[];
 }
 
+/** One item of the hash map: an evidence file as the manifest lists it. */
+export interface EvidenceItem extends EvidenceFile {
+  /** `f0000`: the file's place in the manifest */
+  fileId: string;
+  /** SHA-256 of the manifest that lists it: a result of another manifest version is not this import's */
+  manifestSha256: string;
+}
+
+/** Where the files to hash are listed (the hash map's ItemReader), and how many. */
+export interface PlannedHashing extends ImportRef {
+  manifestSha256: string;
+  files: number;
+  bytes: number;
+  /** reports-bucket key of the item list */
+  itemsKey: string;
+}
+
+/** What hashing one evidence file found, kept in the reports bucket for the step that concludes verify. */
+export interface HashResult {
+  fileId: string;
+  path: string;
+  manifestSha256: string;
+  expected: { bytes: number; sha256: string };
+  /** null: missing, or (sha256) not hashed since its size is wrong */
+  found: { bytes: number | null; sha256: string | null };
+  /** why the file does not match the manifest; absent when it does */
+  problem?: string;
+}
+
 export interface PlannedImport extends ImportRef {
   chunkCount: number;
   /** reports-bucket key of the chunk list (the Distributed Map's item source) */

@@ -1,7 +1,7 @@
 import type { Chunk } from '../adapters/adapter.ts';
 import { adapterFor } from '../adapters/adapter-registry.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { planKey } from './import-layout.ts';
+import { fileIdOf, planKey } from './import-layout.ts';
 import type { ImportRef, PlannedImport } from './import-types.ts';
 import { evidenceFiles, readManifest } from './verify-evidence.ts';
 
@@ -27,7 +27,7 @@ export async function planImport(
     const open = (start: number, end: number) => store.read('landing', file.key, { start, end });
     const fileChunks = await adapter.plan(file, open, chunkBytes);
     for (const chunk of fileChunks) {
-      chunk.chunkId = `f${String(fileIndex).padStart(4, '0')}-c${String(chunk.index).padStart(5, '0')}`;
+      chunk.chunkId = `${fileIdOf(fileIndex)}-c${String(chunk.index).padStart(5, '0')}`;
       chunks.push(chunk);
     }
   }

@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { EvidenceFile } from '../adapters/adapter.ts';
-import { appendCustody } from '../custody/custody-log.ts';
 import type { Manifest } from '../manifest/manifest-schema.ts';
 import { parseManifest } from '../manifest/validate-manifest.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { PIPELINE_VERSION, pipelineActor } from '../version.ts';
 import { landingFileKey, landingManifestKey } from './import-layout.ts';
-import type { VerifiedImport } from './import-types.ts';
 
 /** The evidence does not match its manifest; nothing has been written. */
 export class EvidenceVerificationError extends Error {
@@ -42,6 +39,30 @@ export async function readManifest(
   return { manifest, sha256: sha256Hex(bytes) };
 }
 
+/**
+ * The manifest in the landing bucket is not the one this execution was started for: a newer version was
+ * uploaded since. That version starts its own import; this one stops without writing anything.
+ */
+export class ManifestChangedError extends Error {
+  constructor(expectedImportId: string, actualImportId: string) {
+    super(
+      `the manifest changed since this import started: it was started as ${expectedImportId}, the manifest now gives ${actualImportId}`,
+    );
+    this.name = 'ManifestChangedError';
+  }
+}
+
+/** The manifest of an import, checked to be the version the import was started for (its id is its hash). */
+export async function readImportManifest(
+  store: ObjectStore,
+  ref: { seizureId: string; importId: string },
+): Promise<{ manifest: Manifest; sha256: string }> {
+  const read = await readManifest(store, ref.seizureId);
+  const importId = importIdFor(read.sha256);
+  if (importId !== ref.importId) throw new ManifestChangedError(ref.importId, importId);
+  return read;
+}
+
 export function evidenceFiles(manifest: Manifest): EvidenceFile[] {
   return manifest.files.map((f) => ({
     path: f.path,
@@ -57,10 +78,47 @@ export async function sha256OfStream(stream: AsyncIterable<Buffer | Uint8Array>)
   return hash.digest('hex');
 }
 
-/** How to look at one file: its size (undefined when missing) and a stream of its bytes. */
+/** How to look at one file: its size (undefined when missing) and a stream of its `size` bytes. */
 export interface FileAccess {
   size(path: string): Promise<number | undefined>;
-  open(path: string): Promise<AsyncIterable<Buffer | Uint8Array>>;
+  open(path: string, size: number): Promise<AsyncIterable<Buffer | Uint8Array>>;
+}
+
+/** What one file was found to be, and the problem when it is not what the manifest says. */
+export interface FileCheck {
+  /** bytes found; null when the file is missing */
+  bytes: number | null;
+  /** SHA-256 found; null when missing or of the wrong size (not hashed) */
+  sha256: string | null;
+  problem?: string;
+}
+
+/** Checks one listed file's presence, size and SHA-256. */
+export async function checkFile(
+  file: { path: string; bytes: number; sha256: string },
+  access: FileAccess,
+): Promise<FileCheck> {
+  const size = await access.size(file.path);
+  if (size === undefined)
+    return {
+      bytes: null,
+      sha256: null,
+      problem: `${file.path}: missing (listed in the manifest, not found)`,
+    };
+  if (size !== file.bytes)
+    return {
+      bytes: size,
+      sha256: null,
+      problem: `${file.path}: ${size} bytes, the manifest says ${file.bytes}`,
+    };
+  const actual = await sha256OfStream(await access.open(file.path, size));
+  if (actual !== file.sha256)
+    return {
+      bytes: size,
+      sha256: actual,
+      problem: `${file.path}: SHA-256 is ${actual}, the manifest says ${file.sha256}`,
+    };
+  return { bytes: size, sha256: actual };
 }
 
 /** Checks each listed file's presence, size and SHA-256; returns every problem found. */
@@ -70,55 +128,8 @@ export async function checkFiles(
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const file of files) {
-    const size = await access.size(file.path);
-    if (size === undefined) problems.push(`${file.path}: missing (listed in the manifest, not found)`);
-    else if (size !== file.bytes)
-      problems.push(`${file.path}: ${size} bytes, the manifest says ${file.bytes}`);
-    else {
-      const actual = await sha256OfStream(await access.open(file.path));
-      if (actual !== file.sha256)
-        problems.push(`${file.path}: SHA-256 is ${actual}, the manifest says ${file.sha256}`);
-    }
+    const { problem } = await checkFile(file, access);
+    if (problem) problems.push(problem);
   }
   return problems;
-}
-
-/**
- * Step "verify": every file the manifest lists is present, of the stated size and SHA-256. Every problem is
- * reported at once, and the import stops before anything is written.
- */
-export async function verifyEvidence(
-  store: ObjectStore,
-  seizureId: string,
-  ingestedAt: number = Date.now(),
-): Promise<VerifiedImport> {
-  const { manifest, sha256 } = await readManifest(store, seizureId);
-  const files = evidenceFiles(manifest);
-  const key = (p: string) => landingFileKey(seizureId, p);
-  const problems = await checkFiles(files, {
-    size: async (p) => (await store.head('landing', key(p)))?.size,
-    open: (p) => store.read('landing', key(p)),
-  });
-  if (problems.length) throw new EvidenceVerificationError(problems);
-  const importId = importIdFor(sha256);
-  await appendCustody(store, {
-    action: 'evidence-verified',
-    seizureId,
-    importId,
-    actor: pipelineActor,
-    details: {
-      manifestSha256: sha256,
-      uploadedBy: manifest.uploadedBy,
-      legalAuthority: manifest.legalAuthority,
-      files: files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: f.bytes })),
-    },
-  });
-  await appendCustody(store, {
-    action: 'import-started',
-    seizureId,
-    importId,
-    actor: pipelineActor,
-    details: { pipelineVersion: PIPELINE_VERSION, ingestedAt: new Date(ingestedAt).toISOString() },
-  });
-  return { seizureId, importId, ingestedAt, manifestSha256: sha256, files };
 }

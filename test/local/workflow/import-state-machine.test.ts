@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCustodyLog } from '#domain/custody/custody-log.ts';
+import { landingFileKey, landingManifestKey } from '#domain/import/import-layout.ts';
 import { readImportReport } from '#domain/import/record-failure.ts';
 import { importIdFor, sha256Hex } from '#domain/import/verify-evidence.ts';
 import { DirectoryStore } from '#domain/storage/directory-store.ts';
@@ -192,6 +193,93 @@ describe('the import state machine, run locally', () => {
     const ids = await lakeIds(home);
     expect(ids).toHaveLength(again.report.counts.written);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('hashes every file in the map and fails once, naming both a file with the wrong hash and a missing one: nothing in the lake, no verified evidence in custody', async () => {
+    const { store, home, dir } = await setup('sfn-v');
+    const generated = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    const media = (name: string, bytes: Buffer) => ({
+      path: `media/${name}`,
+      sha256: sha256Hex(bytes),
+      bytes: bytes.length,
+      role: 'media',
+    });
+    const photo = Buffer.from('a synthetic photo');
+    const tampered = Buffer.from('a synthetic voice note');
+    const manifest = {
+      ...generated,
+      files: [
+        ...generated.files,
+        media('photo.jpg', photo),
+        media('voice.ogg', tampered),
+        media('video.mp4', Buffer.from('never uploaded')),
+      ],
+    };
+    const seizureId = manifest.seizureId as string;
+    for (const file of generated.files)
+      await store.write(
+        'landing',
+        landingFileKey(seizureId, file.path),
+        await fs.readFile(path.join(dir, file.path)),
+      );
+    await store.write('landing', landingFileKey(seizureId, 'media/photo.jpg'), photo);
+    const changed = Buffer.from(tampered);
+    changed[0] = 0x41;
+    await store.write('landing', landingFileKey(seizureId, 'media/voice.ogg'), changed);
+    const manifestBytes = JSON.stringify(manifest);
+    await store.write('landing', landingManifestKey(seizureId), manifestBytes);
+    const manifestSha256 = sha256Hex(manifestBytes);
+    const importId = importIdFor(manifestSha256);
+
+    const execution = await runImportStateMachine(
+      store,
+      { seizureId, importId, ingestedAt: Date.now(), manifestSha256 },
+      { retryIntervalMs: 10 },
+    );
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('EvidenceVerificationError');
+    // Every file was hashed, each in its own item of the map, before the one failure.
+    const hashed = execution.events.filter(
+      (e) => e.type === 'StateExited' && e.state === importStates.hashFile,
+    );
+    expect(hashed).toHaveLength(4);
+    expect(execution.events.filter((e) => e.type === 'StateRetried')).toEqual([]);
+    expect(execution.cause).toContain(
+      `media/voice.ogg: SHA-256 is ${sha256Hex(changed)}, the manifest says ${sha256Hex(tampered)}`,
+    );
+    expect(execution.cause).toContain('media/video.mp4: missing (listed in the manifest, not found)');
+    expect(execution.cause).not.toContain('photo.jpg');
+    expect(execution.cause).not.toContain('sky-messages');
+    const report = await readImportReport(store, seizureId, importId);
+    expect(report?.error?.step).toBe('verify');
+    expect(report?.error?.message).toMatch(/voice\.ogg: SHA-256 is [\s\S]*video\.mp4: missing/);
+    expect(await lakeIds(home)).toEqual([]);
+    const custody = (await readCustodyLog(store, seizureId)).map((e) => e.entry.action);
+    expect(custody).toEqual(['import-failed']);
+  });
+
+  it('retries a hash item that fails once, and the import succeeds with the evidence verified once', async () => {
+    const { home, dir } = await setup('sfn-h');
+    const store = new FaultyStore(
+      home,
+      (bucket, key) => bucket === 'reports' && /\/evidence\/f0000\.json$/.test(key),
+      1,
+    );
+    const { report, execution } = await runLocalImport(store, dir, {
+      chunkBytes: CHUNK_BYTES,
+      retryIntervalMs: 10,
+    });
+    expect(store.failures).toBe(1);
+    expect(report.status).toBe('succeeded');
+    const hashState = execution!.states.find((s) => s.state === importStates.hashFile)!;
+    expect(hashState.status).toBe('succeeded');
+    expect(hashState.attempts).toBe(hashState.iterations!.succeeded + 1);
+    const custody = (await readCustodyLog(store, report.seizureId)).map((e) => e.entry);
+    expect(custody.map((e) => e.action)).toEqual(['evidence-verified', 'import-started', 'import-finished']);
+    expect(custody[0]?.details.files).toEqual([
+      expect.objectContaining({ path: 'data/sky-messages-0001.ndjson' }),
+    ]);
+    expect(await lakeIds(home)).toHaveLength(report.counts.written);
   });
 
   it('does not retry evidence that no longer matches its manifest, and records why', async () => {

@@ -8,12 +8,19 @@ import {
 } from '#local/workflow/local-definition.ts';
 
 describe('translateForLocal', () => {
-  const { definition } = synthesizeImportDefinition({ mapMaxConcurrency: 3, finalizeMapMaxConcurrency: 2 });
+  const { definition } = synthesizeImportDefinition({
+    verifyMapMaxConcurrency: 4,
+    mapMaxConcurrency: 3,
+    finalizeMapMaxConcurrency: 2,
+  });
   const { definition: local, translatedMaps } = translateForLocal(definition);
 
-  it('makes both Distributed Maps (chunks and slices) inline, each reading its items in a task just before it', () => {
-    expect(translatedMaps.sort()).toEqual([importStates.compactSlices, importStates.normalizeChunks].sort());
+  it('makes the three Distributed Maps (evidence files, chunks and slices) inline, each reading its items in a task just before it', () => {
+    expect(translatedMaps.sort()).toEqual(
+      [importStates.hashEvidence, importStates.compactSlices, importStates.normalizeChunks].sort(),
+    );
     const concurrency: Record<string, number> = {
+      [importStates.hashEvidence]: 4,
       [importStates.normalizeChunks]: 3,
       [importStates.compactSlices]: 2,
     };
