@@ -209,8 +209,9 @@ describe('a retried slice', () => {
     for (const slice of slices) results.push(await compactSlice(store, { ...ref, slice }));
     // An earlier attempt of slice 0 had written one more file (a copy of its rows) before it failed.
     const first = results[0] as SliceResult;
-    const stale = (first.files[0]?.key as string).replace(/-0\.parquet$/, '-7.parquet');
-    await store.write('lake', stale, await store.readBuffer('lake', first.files[0]?.key as string));
+    const written = first.files[0]?.key as string;
+    const stale = written.replace(/-0\.parquet$/, '-7.parquet');
+    await store.write('lake', stale, await store.readBuffer('lake', written));
     // ... and the slice is retried (twice: a retry of the retry changes nothing either).
     const again = await compactSlice(store, { ...ref, slice: slices[0] as (typeof slices)[0] });
     expect(await compactSlice(store, { ...ref, slice: slices[0] as (typeof slices)[0] })).toEqual(again);
