@@ -260,7 +260,7 @@ try {
 
       const { client } = await localSearchClient({ home });
       // Reference first: the same documents the lake gives, pre-serialized into the same bulk bodies.
-      log('reference: plain _bulk of pre-serialized NDJSON');
+      log("reference: serializing the lake's documents into bulk bodies");
       const bodies: string[] = [];
       let body: string[] = [];
       let bodyBytes = 0;

@@ -1,3 +1,4 @@
+import { readJsonObject } from '#domain/storage/json-objects.ts';
 import type { ObjectStore } from '#domain/storage/object-store.ts';
 import {
   hashRunResultsPrefix,
@@ -59,7 +60,7 @@ export async function describeFailedChunks(
   const failures: MapRunFailure[] = [];
   for await (const object of store.list('reports', `${prefix(seizureId, importId)}/`)) {
     if (!/\/FAILED_\d+\.json$/.test(object.key)) continue;
-    const parsed = JSON.parse((await store.readBuffer('reports', object.key)).toString('utf8')) as unknown;
+    const parsed = await readJsonObject<unknown>(store, 'reports', object.key);
     if (Array.isArray(parsed)) failures.push(...(parsed as MapRunFailure[]));
   }
   if (!failures.length) return undefined;

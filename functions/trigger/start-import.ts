@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import {
   ExecutionAlreadyExists,
   StartExecutionCommand,
   type StartExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { importIdFor } from '#domain/import/verify-evidence.ts';
+import { importIdFor, sha256Hex } from '#domain/import/verify-evidence.ts';
 import type { ImportStart } from '../shared/import-events.ts';
 
 /** The EventBridge event S3 sends for a new object (only the fields the trigger reads). */
@@ -73,7 +72,7 @@ export async function startImport(
     return { status: 'ignored', reason: 'not a manifest at seizures/<seizure-id>/manifest.json' };
   }
   const bytes = await deps.readObject(bucket.name, object.key, object['version-id']);
-  const manifestSha256 = createHash('sha256').update(bytes).digest('hex');
+  const manifestSha256 = sha256Hex(bytes);
   const executionName = executionNameFor(seizureId, manifestSha256);
   const input: ImportStart = {
     seizureId,

@@ -114,7 +114,7 @@ export class ImportWorkflow extends Construct {
     const normalize = new FunctionWithLogGroup(this, 'NormalizeFunction', {
       folder: 'normalize',
       description: 'seizure-lake import: normalizes one chunk into staged Parquet and quarantined rejects',
-      // One vCPU's worth suffices: the step is single-threaded; a 64 MB chunk peaks at ~1.5 GB (BENCHMARKS.md).
+      // One vCPU: the step is single-threaded; a chunk peaks at ~1.0 GB whatever its size (BENCHMARKS.md).
       memorySize: props.normalizeMemoryMb,
       timeout: normalizeTimeout,
       ephemeralStorageSize: Size.gibibytes(4),

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { readJsonObject } from '#domain/storage/json-objects.ts';
 import type { ObjectStore } from '#domain/storage/object-store.ts';
 import { importSteps } from '#functions/import-steps.ts';
 import { parseInput, runStep, type StepSettings } from '#functions/shared/step.ts';
@@ -126,7 +127,7 @@ export async function runImportStateMachine(
       handlers[name] = async (input: { bucket: string; key: string }) => {
         const role = synthesized.buckets[input.bucket];
         if (!role) throw new Error(`${name}: unknown bucket ${input.bucket}`);
-        return JSON.parse((await store.readBuffer(role, input.key)).toString('utf8'));
+        return readJsonObject(store, role, input.key);
       };
     }
   }

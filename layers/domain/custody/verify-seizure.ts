@@ -7,6 +7,7 @@ import { planKey, seizurePartitionPrefix } from '../import/import-layout.ts';
 import { checkFiles, evidenceFiles, readManifest } from '../import/verify-evidence.ts';
 import { openDuckDB, sqlList } from '../lake/duckdb-session.ts';
 import { listKeys, localCopies } from '../lake/local-copies.ts';
+import { readJsonObjectIfPresent } from '../storage/json-objects.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { checkCustodyChain, readCustodyLog } from './custody-log.ts';
 
@@ -145,12 +146,7 @@ async function checkProvenance(
     }
     if (!plans.has(row.import_id)) {
       const key = planKey(manifest.seizureId, row.import_id);
-      plans.set(
-        row.import_id,
-        (await store.head('reports', key))
-          ? JSON.parse((await store.readBuffer('reports', key)).toString('utf8'))
-          : [],
-      );
+      plans.set(row.import_id, (await readJsonObjectIfPresent<Chunk[]>(store, 'reports', key)) ?? []);
     }
     const columns = plans.get(row.import_id)!.find((c) => c.file.key === file.key)?.columns;
     const chunk: Chunk = {

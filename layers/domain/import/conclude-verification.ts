@@ -1,6 +1,7 @@
 import { appendCustody, readCustodyLog } from '../custody/custody-log.ts';
 import { mapConcurrently } from '../lake/map-concurrently.ts';
-import { ObjectNotFoundError, type ObjectStore } from '../storage/object-store.ts';
+import { readJsonObjectIfPresent } from '../storage/json-objects.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
 import { PIPELINE_VERSION, pipelineActor } from '../version.ts';
 import { evidenceResultKey, fileIdOf } from './import-layout.ts';
 import type { HashResult, ImportRef, VerifiedImport } from './import-types.ts';
@@ -31,7 +32,11 @@ export async function concludeVerification(store: ObjectStore, ref: ImportRef): 
   const { manifest, sha256 } = await readImportManifest(store, ref);
   const files = evidenceFiles(manifest);
   const results = await mapConcurrently(files, READS_AT_ONCE, (_, i) =>
-    readHashResult(store, ref, fileIdOf(i)),
+    readJsonObjectIfPresent<HashResult>(
+      store,
+      'reports',
+      evidenceResultKey(ref.seizureId, ref.importId, fileIdOf(i)),
+    ),
   );
   const problems: string[] = [];
   const unhashed: string[] = [];
@@ -78,18 +83,4 @@ export async function concludeVerification(store: ObjectStore, ref: ImportRef): 
       details: { pipelineVersion: PIPELINE_VERSION, ingestedAt: startedAt },
     });
   return { ...ref, manifestSha256: sha256, files };
-}
-
-async function readHashResult(
-  store: ObjectStore,
-  ref: ImportRef,
-  fileId: string,
-): Promise<HashResult | undefined> {
-  try {
-    const key = evidenceResultKey(ref.seizureId, ref.importId, fileId);
-    return JSON.parse((await store.readBuffer('reports', key)).toString('utf8')) as HashResult;
-  } catch (error) {
-    if (error instanceof ObjectNotFoundError) return undefined;
-    throw error;
-  }
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { mapConcurrently } from '../lake/map-concurrently.ts';
+import { readJsonObjectIfPresent } from '../storage/json-objects.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { importFilePrefix, monthInputKey, monthPartitionPrefix, slicesKey } from './import-layout.ts';
 import type { MonthInput, Slice } from './import-types.ts';
@@ -22,13 +23,13 @@ export async function discardSliceOutput(
 ): Promise<number | undefined> {
   const { seizureId, importId } = ref;
   const listKey = slicesKey(seizureId, importId);
-  if (!(await store.head('reports', listKey))) return 0;
-  const slices = JSON.parse((await store.readBuffer('reports', listKey)).toString('utf8')) as Slice[];
+  const slices = await readJsonObjectIfPresent<Slice[]>(store, 'reports', listKey);
+  if (!slices) return 0;
   const discard: string[] = [];
   for (const month of new Set(slices.map((s) => s.month))) {
     const inputKey = monthInputKey(seizureId, importId, month);
-    if (!(await store.head('reports', inputKey))) continue;
-    const input = JSON.parse((await store.readBuffer('reports', inputKey)).toString('utf8')) as MonthInput;
+    const input = await readJsonObjectIfPresent<MonthInput>(store, 'reports', inputKey);
+    if (!input) continue;
     const held = new Set(input.existing.map((o) => o.key));
     const present = new Set<string>();
     for await (const o of store.list('lake', monthPartitionPrefix(seizureId, month))) present.add(o.key);

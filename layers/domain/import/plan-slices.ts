@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Chunk } from '../adapters/adapter.ts';
 import { mapConcurrently } from '../lake/map-concurrently.ts';
+import { readJsonObject } from '../storage/json-objects.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import {
   chunkResultPrefix,
@@ -25,14 +26,10 @@ export const DEFAULT_SLICE_BYTES = 768 * 1024 ** 2;
 /** S3 requests in flight at once when reading the chunk results. */
 const READS_AT_ONCE = 32;
 
-async function readJson<T>(store: ObjectStore, key: string): Promise<T> {
-  return JSON.parse((await store.readBuffer('reports', key)).toString('utf8')) as T;
-}
-
 /** Every chunk of the plan with its result; a chunk without one did not finish, and nothing may be finalized. */
 export async function readChunkResults(store: ObjectStore, ref: ImportRef): Promise<ChunkResult[]> {
   const { seizureId, importId } = ref;
-  const planned = await readJson<Chunk[]>(store, planKey(seizureId, importId));
+  const planned = await readJsonObject<Chunk[]>(store, 'reports', planKey(seizureId, importId));
   // Only the chunks of this plan count: a re-run with another chunk size may have left others behind.
   const plannedIds = new Set(planned.map((c) => c.chunkId));
   const keys: string[] = [];
@@ -40,7 +37,9 @@ export async function readChunkResults(store: ObjectStore, ref: ImportRef): Prom
     if (o.key.endsWith('.json') && plannedIds.has(path.posix.basename(o.key, '.json'))) keys.push(o.key);
   }
   const results = new Map<string, ChunkResult>();
-  for (const r of await mapConcurrently(keys, READS_AT_ONCE, (key) => readJson<ChunkResult>(store, key)))
+  for (const r of await mapConcurrently(keys, READS_AT_ONCE, (key) =>
+    readJsonObject<ChunkResult>(store, 'reports', key),
+  ))
     if (plannedIds.has(r.chunkId)) results.set(r.chunkId, r);
   const missing = planned.filter((c) => !results.has(c.chunkId)).map((c) => c.chunkId);
   if (missing.length)

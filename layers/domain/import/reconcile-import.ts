@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { appendCustody } from '../custody/custody-log.ts';
 import { mapConcurrently } from '../lake/map-concurrently.ts';
+import { readJsonObjectIfPresent } from '../storage/json-objects.ts';
 import type { BucketRole, ObjectStore } from '../storage/object-store.ts';
 import { PIPELINE_VERSION, pipelineActor } from '../version.ts';
 import {
@@ -31,12 +32,6 @@ import { evidenceFiles, readManifest, sha256Hex } from './verify-evidence.ts';
 /** S3 requests in flight at once (reading results, checking and deleting files). */
 const REQUESTS_AT_ONCE = 32;
 
-async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
-  const info = await store.head('reports', key);
-  if (!info) return undefined;
-  return JSON.parse((await store.readBuffer('reports', key)).toString('utf8')) as T;
-}
-
 /**
  * Finalize, step 3 ("Finalize import"): once every slice is compacted, checks that each slice's files are in
  * the lake as it wrote them and that the counts reconcile per file and in total (read = written + rejected +
@@ -48,10 +43,10 @@ export async function reconcileImport(store: ObjectStore, ref: ImportRef): Promi
   const { seizureId, importId } = ref;
   const { manifest, sha256 } = await readManifest(store, seizureId);
   const chunks = await readChunkResults(store, ref);
-  const slices = await readJson<Slice[]>(store, slicesKey(seizureId, importId));
+  const slices = await readJsonObjectIfPresent<Slice[]>(store, 'reports', slicesKey(seizureId, importId));
   if (!slices) throw new ReconciliationError('finalize was not planned: there is no slice list');
   const results = await mapConcurrently(slices, REQUESTS_AT_ONCE, (s) =>
-    readJson<SliceResult>(store, sliceResultKey(seizureId, importId, s.sliceId)),
+    readJsonObjectIfPresent<SliceResult>(store, 'reports', sliceResultKey(seizureId, importId, s.sliceId)),
   );
   const missing = slices.filter((_, i) => !results[i]).map((s) => s.sliceId);
   if (missing.length)
@@ -137,7 +132,11 @@ async function removeReplaced(store: ObjectStore, ref: ImportRef, results: Slice
   const kept = new Set(results.flatMap((r) => r.files.map((f) => f.key)));
   const replaced = new Set<string>();
   for (const month of new Set(results.map((r) => r.month))) {
-    const input = await readJson<MonthInput>(store, monthInputKey(seizureId, importId, month));
+    const input = await readJsonObjectIfPresent<MonthInput>(
+      store,
+      'reports',
+      monthInputKey(seizureId, importId, month),
+    );
     for (const o of input?.existing ?? []) replaced.add(o.key);
     const prefix = monthPartitionPrefix(seizureId, month);
     for (const key of await keysUnder(store, 'lake', prefix))

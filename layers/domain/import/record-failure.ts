@@ -1,4 +1,5 @@
 import { appendCustody } from '../custody/custody-log.ts';
+import { readJsonObjectIfPresent } from '../storage/json-objects.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { PIPELINE_VERSION, pipelineActor } from '../version.ts';
 import { reportKey } from './import-layout.ts';
@@ -53,6 +54,5 @@ export async function readImportReport(
   importId: string,
 ): Promise<ImportReport | undefined> {
   const key = reportKey(seizureId, importId);
-  if (!(await store.head('reports', key))) return undefined;
-  return JSON.parse((await store.readBuffer('reports', key)).toString('utf8')) as ImportReport;
+  return readJsonObjectIfPresent<ImportReport>(store, 'reports', key);
 }

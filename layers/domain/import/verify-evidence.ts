@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { EvidenceFile } from '../adapters/adapter.ts';
 import type { Manifest } from '../manifest/manifest-schema.ts';
 import { parseManifest } from '../manifest/validate-manifest.ts';
@@ -17,7 +17,7 @@ export class EvidenceVerificationError extends Error {
 }
 
 export function sha256Hex(bytes: Buffer | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return hash('sha256', bytes, 'hex');
 }
 
 /** The import id follows from the manifest's bytes: the same manifest is the same import. */
@@ -73,9 +73,9 @@ export function evidenceFiles(manifest: Manifest): EvidenceFile[] {
 }
 
 export async function sha256OfStream(stream: AsyncIterable<Buffer | Uint8Array>): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const piece of stream) hash.update(piece);
-  return hash.digest('hex');
+  const sha256 = createHash('sha256');
+  for await (const piece of stream) sha256.update(piece);
+  return sha256.digest('hex');
 }
 
 /** How to look at one file: its size (undefined when missing) and a stream of its `size` bytes. */
