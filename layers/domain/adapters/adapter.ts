@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { Manifest } from '../manifest/manifest-schema.ts';
+import type { RawRecord } from '../records/record-splitter.ts';
 import type { CanonicalMessage } from '../schema/message-schema.ts';
+import type { MappingSql } from './mapping/mapping-sql.ts';
 
 /** One evidence file as the import sees it. */
 export interface EvidenceFile {
@@ -73,8 +75,20 @@ export interface ImportContext {
   resolveSecret?: SecretResolver;
 }
 
+/**
+ * A format whose chunks DuckDB can map (the mapping adapter for NDJSON): SQL for the records it maps
+ * exactly, and the adapter's own mapping for the records the SQL hands back (see mapping-sql.ts).
+ */
+export interface SqlChunkMapping {
+  sql: MappingSql;
+  /** Maps records of the chunk (exact bytes and offsets) as `read` would. */
+  mapRecords(chunk: Chunk, records: RawRecord[]): NormalizedRecord[];
+}
+
 /** Turns one format's records into canonical messages. Every record read yields exactly one result. */
 export interface Adapter {
+  /** Present when DuckDB can map this adapter's chunks; the normalize step then prefers it. */
+  sqlMapping?: SqlChunkMapping;
   /** Cuts a file into chunks on record boundaries; throws a clear error when the file cannot be read at all. */
   plan(file: EvidenceFile, open: OpenRange, targetChunkBytes: number): Promise<Chunk[]>;
   /** Normalizes the records of one chunk, in batches. */

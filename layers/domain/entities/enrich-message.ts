@@ -13,7 +13,7 @@ export interface EnrichmentContext {
   seen: Map<string, Enrichment>;
 }
 
-interface Enrichment {
+export interface Enrichment {
   entities: CanonicalMessage['entities'];
   mentioned_geo: CanonicalMessage['mentioned_geo'];
   language: string | null;
@@ -39,6 +39,15 @@ export function enrichMessage(message: CanonicalMessage, context: EnrichmentCont
     message.mentioned_geo = null;
     return;
   }
+  const found = enrichBody(body, context);
+  message.entities = found.entities;
+  message.mentioned_geo = found.mentioned_geo;
+  // An adapter that knows the language (from the export) has said so already.
+  message.language ??= found.language;
+}
+
+/** What a readable body tells: the same for the same text, so short bodies are remembered. */
+export function enrichBody(body: string, context: EnrichmentContext): Enrichment {
   const remember = body.length <= REMEMBERED_LENGTH;
   let found = remember ? context.seen.get(body) : undefined;
   if (!found) {
@@ -48,10 +57,7 @@ export function enrichMessage(message: CanonicalMessage, context: EnrichmentCont
       context.seen.set(body, found);
     }
   }
-  message.entities = found.entities;
-  message.mentioned_geo = found.mentioned_geo;
-  // An adapter that knows the language (from the export) has said so already.
-  message.language ??= found.language;
+  return found;
 }
 
 function enrich(body: string, defaultCountry: CountryCode): Enrichment {

@@ -62,6 +62,8 @@ export interface ChunkResult {
   staged: number;
   rejected: number;
   months: { month: string; rows: number }[];
+  /** of `read`, the records DuckDB mapped (map-chunk-in-sql.ts); the others went through the adapter */
+  mappedInSql?: number;
 }
 
 export interface Counts {

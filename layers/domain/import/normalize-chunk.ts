@@ -1,6 +1,8 @@
+import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import {
   attachmentKey,
   type NormalizedRecord,
@@ -15,6 +17,7 @@ import type { CanonicalMessage } from '../schema/message-schema.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { chunkResultKey, landingFileKey, rejectedKey, stagingKey } from './import-layout.ts';
 import type { ChunkResult, ChunkTask } from './import-types.ts';
+import { mapChunkInSql, type SqlMappedChunk } from './map-chunk-in-sql.ts';
 import { readManifest } from './verify-evidence.ts';
 
 /**
@@ -31,6 +34,8 @@ export interface NormalizeOptions {
   onProgress?: (records: number, bytes: number) => void;
   /** The cloud's secret store, for PGP keys and passphrases the manifest names by secret. */
   resolveSecret?: SecretResolver;
+  /** Let DuckDB map what it can (default); false reads every record with the adapter, for comparison. */
+  mapInSql?: boolean;
 }
 
 /**
@@ -69,8 +74,7 @@ export async function normalizeChunk(
     await writer.open();
     const rejections: Rejection[] = [];
     let read = 0;
-    const bytes = await store.read('landing', chunk.file.key, { start: chunk.start, end: chunk.end });
-    for await (const batch of adapter.read(chunk, bytes)) {
+    const take = async (batch: NormalizedRecord[]) => {
       const messages: CanonicalMessage[] = [];
       for (const record of batch) {
         if ('message' in record) {
@@ -96,8 +100,36 @@ export async function normalizeChunk(
       read += batch.length;
       if (options.onProgress && batch.length)
         options.onProgress(read, endOf(batch[batch.length - 1]) - chunk.start);
+    };
+    // DuckDB maps what it can map exactly (mapping-sql.ts); otherwise, or for a chunk it cannot read line
+    // by line exactly, the adapter reads every record.
+    let mappedInSql: SqlMappedChunk | undefined;
+    if (adapter.sqlMapping && options.mapInSql !== false) {
+      const local = path.join(work, 'chunk');
+      await pipeline(
+        await store.read('landing', chunk.file.key, { start: chunk.start, end: chunk.end }),
+        createWriteStream(local),
+      );
+      mappedInSql = await mapChunkInSql(
+        duckdb.connection,
+        chunk,
+        local,
+        adapter.sqlMapping,
+        enrichment,
+        work,
+      );
+      if (mappedInSql) {
+        await take(mappedInSql.others);
+        read += mappedInSql.rows;
+        options.onProgress?.(read, chunk.end - chunk.start);
+      }
+      await fs.rm(local, { force: true });
     }
-    const files = await writer.finish(path.join(work, 'parquet'));
+    if (!mappedInSql) {
+      const bytes = await store.read('landing', chunk.file.key, { start: chunk.start, end: chunk.end });
+      for await (const batch of adapter.read(chunk, bytes)) await take(batch);
+    }
+    const files = await writer.finish(path.join(work, 'parquet'), { mappedInSql });
     for (const f of files) {
       await store.write('lake', stagingKey(seizureId, importId, f.month, chunk.chunkId), { file: f.file });
     }
@@ -120,13 +152,14 @@ export async function normalizeChunk(
       start: chunk.start,
       end: chunk.end,
       read,
-      staged: writer.rows,
+      staged: writer.rows + (mappedInSql?.rows ?? 0),
       rejected: rejections.length,
       months: files.map((f) => ({ month: f.month, rows: f.rows })),
+      ...(mappedInSql ? { mappedInSql: mappedInSql.rows } : {}),
     };
     if (result.read !== result.staged + result.rejected) {
       throw new Error(
-        `chunk ${chunk.chunkId}: read ${read} records but staged ${writer.rows} and rejected ${rejections.length}`,
+        `chunk ${chunk.chunkId}: read ${read} records but staged ${result.staged} and rejected ${rejections.length}`,
       );
     }
     await store.write('reports', chunkResultKey(seizureId, importId, chunk.chunkId), JSON.stringify(result), {

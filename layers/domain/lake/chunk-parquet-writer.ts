@@ -18,6 +18,8 @@ export type ChunkConstants = Partial<CanonicalMessage>;
 export interface FinishOptions {
   /** Sort each file by send time. The normalize step leaves that to finalize, which sorts what it compacts. */
   sortByTime?: boolean;
+  /** Rows mapped in SQL (map-chunk-in-sql.ts), written with the staged ones: a SELECT of the canonical columns. */
+  mappedInSql?: { select: string; rows: number };
 }
 
 const FLUSH_BYTES = 4 * 1024 * 1024;
@@ -88,17 +90,22 @@ export class ChunkParquetWriter {
     await this.#flush();
     await this.#file?.close();
     this.#file = undefined;
+    const inSql = options.mappedInSql;
     try {
-      if (this.rows === 0) return [];
+      if (this.rows + (inSql?.rows ?? 0) === 0) return [];
       const order = options.sortByTime ? 'ORDER BY sent_at, message_id' : '';
+      const sources: string[] = [];
+      if (this.rows) {
+        sources.push(`SELECT ${this.#selectList(true)}
+          FROM read_json(${sqlString(this.#staging)}, format = 'newline_delimited',
+            columns = {${this.#stagedColumns()}}, maximum_object_size = ${this.#objectLimit()})`);
+      }
+      if (inSql?.rows) sources.push(`SELECT ${this.#selectList(false)} FROM (${inSql.select})`);
       await this.#connection.run(
-        `COPY (SELECT *, strftime(sent_at, '%Y-%m') AS sent_month
-               FROM (SELECT ${this.#selectList()}
-                     FROM read_json(${sqlString(this.#staging)}, format = 'newline_delimited',
-                       columns = {${this.#stagedColumns()}}, maximum_object_size = ${this.#objectLimit()})) ${order})
+        `COPY (SELECT *, strftime(sent_at, '%Y-%m') AS sent_month FROM (${sources.join(' UNION ALL ')}) ${order})
          TO ${sqlString(directory)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (sent_month), OVERWRITE_OR_IGNORE)`,
       );
-      return await this.#monthFiles(directory);
+      return await this.#monthFiles(directory, this.rows + (inSql?.rows ?? 0));
     } finally {
       await fs.rm(this.#staging, { force: true });
     }
@@ -109,15 +116,15 @@ export class ChunkParquetWriter {
     return Math.max(MIN_OBJECT_BYTES, this.#longestRow * 3 + 1024);
   }
 
-  /** Every column in schema order: staged ones read back (times from epoch milliseconds), constants as literals. */
-  #selectList(): string {
+  /** Every column in schema order: constants as literals, the rest by name (staged times from epoch milliseconds). */
+  #selectList(staged: boolean): string {
     return messageFields
       .map((f) => {
         const column = `"${f.name}"`;
         if (f.name in this.#constants) {
           return `${sqlLiteral(this.#constants[f.name as keyof CanonicalMessage], f.type)} AS ${column}`;
         }
-        return f.type === 'timestamp' ? `${epochMillisToTimestamp(column)} AS ${column}` : column;
+        return staged && f.type === 'timestamp' ? `${epochMillisToTimestamp(column)} AS ${column}` : column;
       })
       .join(', ');
   }
@@ -129,7 +136,7 @@ export class ChunkParquetWriter {
       .join(', ');
   }
 
-  async #monthFiles(directory: string): Promise<MonthFile[]> {
+  async #monthFiles(directory: string, expected: number): Promise<MonthFile[]> {
     const files: MonthFile[] = [];
     const months = (await fs.readdir(directory)).filter((d) => d.startsWith('sent_month=')).sort();
     let rows = 0;
@@ -144,7 +151,7 @@ export class ChunkParquetWriter {
       files.push({ month: partition.slice('sent_month='.length), file, rows: n });
       rows += n;
     }
-    if (rows !== this.rows) throw new Error(`staged ${this.rows} rows but the Parquet files hold ${rows}`);
+    if (rows !== expected) throw new Error(`wrote ${expected} rows but the Parquet files hold ${rows}`);
     return files;
   }
 

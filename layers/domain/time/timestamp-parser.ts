@@ -25,7 +25,7 @@ interface Parts {
   offset?: number;
 }
 
-const tokenPatterns: Record<string, [string, keyof Parts | 'ampm']> = {
+const tokenPatterns: Record<string, [string, Slot]> = {
   yyyy: ['(\\d{4})', 'year'],
   MM: ['(\\d{2})', 'month'],
   M: ['(\\d{1,2})', 'month'],
@@ -44,10 +44,13 @@ const tokenPatterns: Record<string, [string, keyof Parts | 'ampm']> = {
 };
 const tokenOrder = Object.keys(tokenPatterns).sort((a, b) => b.length - a.length);
 
-const ISO =
+export const ISO =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 export class InvalidTimestampFormatError extends Error {}
+
+/** The last millisecond of 2100, the latest time any format reads. */
+export const LATEST_MILLIS = Date.UTC(2100, 11, 31, 23, 59, 59, 999);
 
 /** Compiles a format once; the returned parser is called per record. */
 export function compileTimestampParser(format: string, zone: string): TimestampParser {
@@ -57,7 +60,8 @@ export function compileTimestampParser(format: string, zone: string): TimestampP
     return (text) => {
       if (!/^-?\d+(\.\d+)?$/.test(text.trim())) return undefined;
       const ms = Math.round(Number(text) * scale);
-      return Number.isFinite(ms) ? { utcMillis: ms, zoneAssumed: false } : undefined;
+      // The years a pattern accepts (1970–2100): a far-off number is a wrong format, not a time.
+      return ms >= 0 && ms <= LATEST_MILLIS ? { utcMillis: ms, zoneAssumed: false } : undefined;
     };
   }
   if (format === 'iso8601') {
@@ -101,9 +105,12 @@ export function compileTimestampParser(format: string, zone: string): TimestampP
   };
 }
 
-function compilePattern(format: string): { regex: RegExp; slots: (keyof Parts | 'ampm')[] } {
+export type Slot = keyof Parts | 'ampm';
+
+/** A pattern format as a regular expression and what each group holds (also compiled to SQL: timestamp-sql.ts). */
+export function compilePattern(format: string): { regex: RegExp; slots: Slot[] } {
   let source = '';
-  const slots: (keyof Parts | 'ampm')[] = [];
+  const slots: Slot[] = [];
   let i = 0;
   while (i < format.length) {
     if (format[i] === "'") {
@@ -146,34 +153,59 @@ function finish(p: Parts, toUtc: (p: Parts) => number | undefined): ParsedTime |
 }
 
 /**
- * Local wall time in `zone` to UTC. A zone changes its offset at most once a day, so a day whose first and
- * last hour have the same offset has it throughout: one pair of lookups per day. On the few days with a
- * switch every time goes through Luxon, which moves a time in the spring-forward gap forward by the gap
- * and reads a repeated autumn hour at its first occurrence.
+ * The offset (minutes east of UTC) a zone keeps all day on a local date, null when it changes that day, or
+ * undefined when the date cannot be placed in the zone. A zone changes its offset at most once a day, so a
+ * day whose first and last hour have the same offset has it throughout: one pair of lookups per day.
+ * Remembered per date; the SQL mapping reads the same answers (mapping-sql.ts).
  */
-function zoneConverter(zone: string): (p: Parts) => number | undefined {
+export function zoneDayOffsets(
+  zone: string,
+): (year: number, month: number, day: number) => number | null | undefined {
   if (!DateTime.local().setZone(zone).isValid)
     throw new InvalidTimestampFormatError(`unknown time zone "${zone}"`);
-  const inZone = (p: Parts, hour = p.hour, minute = p.minute, second = p.second, millisecond = p.millis) =>
-    DateTime.fromObject(
-      { year: p.year, month: p.month, day: p.day, hour, minute, second, millisecond },
-      { zone },
-    );
-  const days = new Map<number, number | null>(); // null: the offset changes that day
+  const days = new Map<number, number | null | undefined>();
+  return (year, month, day) => {
+    const dayKey = Date.UTC(year, month - 1, day);
+    if (days.has(dayKey)) return days.get(dayKey);
+    const at = (hour: number) => DateTime.fromObject({ year, month, day, hour }, { zone });
+    const first = at(0);
+    const last = at(23);
+    // A midnight switch puts 00:00 in the gap (Luxon moves it): that day has a switch too.
+    const offset =
+      !first.isValid || !last.isValid
+        ? undefined
+        : first.offset === last.offset && first.hour === 0 && last.hour === 23
+          ? first.offset
+          : null;
+    if (days.size > 100_000) days.clear();
+    days.set(dayKey, offset);
+    return offset;
+  };
+}
+
+/**
+ * Local wall time in `zone` to UTC: by the day's offset, or on the few days with a switch through Luxon,
+ * which moves a time in the spring-forward gap forward by the gap and reads a repeated autumn hour at its
+ * first occurrence.
+ */
+function zoneConverter(zone: string): (p: Parts) => number | undefined {
+  const dayOffset = zoneDayOffsets(zone);
   return (p) => {
-    const dayKey = Date.UTC(p.year, p.month - 1, p.day);
-    let offset = days.get(dayKey);
-    if (offset === undefined) {
-      const first = inZone(p, 0, 0, 0, 0);
-      const last = inZone(p, 23, 0, 0, 0);
-      if (!first.isValid || !last.isValid) return undefined;
-      // A midnight switch puts 00:00 in the gap (Luxon moves it): that day has a switch too.
-      offset = first.offset === last.offset && first.hour === 0 && last.hour === 23 ? first.offset : null;
-      if (days.size > 100_000) days.clear();
-      days.set(dayKey, offset);
-    }
+    const offset = dayOffset(p.year, p.month, p.day);
+    if (offset === undefined) return undefined;
     if (offset === null) {
-      const dt = inZone(p);
+      const dt = DateTime.fromObject(
+        {
+          year: p.year,
+          month: p.month,
+          day: p.day,
+          hour: p.hour,
+          minute: p.minute,
+          second: p.second,
+          millisecond: p.millis,
+        },
+        { zone },
+      );
       return dt.isValid ? dt.toMillis() : undefined;
     }
     return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, p.millis) - offset * 60_000;

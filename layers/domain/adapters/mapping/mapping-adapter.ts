@@ -1,5 +1,10 @@
 import type { Readable } from 'node:stream';
-import { isOversized, type RawRecord, splitRecords } from '../../records/record-splitter.ts';
+import {
+  isOversized,
+  type RawRecord,
+  type SplitRecord,
+  splitRecords,
+} from '../../records/record-splitter.ts';
 import {
   type Adapter,
   type Chunk,
@@ -18,6 +23,7 @@ import {
 } from './compile-mapping.ts';
 import { csvFieldParser } from './csv-records.ts';
 import type { Mapping } from './mapping-schema.ts';
+import { compileMappingSql } from './mapping-sql.ts';
 import { recordDecoder, startsWithBom } from './text-decoder.ts';
 
 /** Records longer than this are quarantined by location instead of being read into memory. */
@@ -144,50 +150,63 @@ export function createMappingAdapter(mapping: Mapping, context: ImportContext): 
       });
   }
 
-  async function* read(chunk: Chunk, bytes: Readable): AsyncIterable<NormalizedRecord[]> {
+  /** One batch of a chunk's records: oversized ones by location, the rest decoded and mapped. */
+  function mapRecords(chunk: Chunk, batch: SplitRecord[], mapBatch = batchMapper(chunk)): NormalizedRecord[] {
     const { file } = chunk;
-    const mapBatch = input.type === 'csv' ? csvBatchMapper(chunk) : jsonBatchMapper(chunk);
+    const out: NormalizedRecord[] = new Array(batch.length);
+    const texts: string[] = [];
+    const decoded: RawRecord[] = [];
+    const slots: number[] = [];
+    batch.forEach((r, i) => {
+      if (isOversized(r)) {
+        out[i] = {
+          rejection: rejection(
+            file,
+            r.offset,
+            r.length,
+            `record of ${r.length} bytes exceeds the ${MAX_RECORD_BYTES}-byte limit`,
+          ),
+        };
+        return;
+      }
+      if (r.offset === 0 && startsWithBom(r.bytes)) {
+        r.bytes = r.bytes.subarray(3);
+        r.offset = 3;
+      }
+      const text = decode(r.bytes);
+      if (text === undefined) {
+        out[i] = reject(file, r, 'invalid UTF-8');
+        return;
+      }
+      texts.push(text);
+      decoded.push(r);
+      slots.push(i);
+    });
+    const mapped = mapBatch(texts, decoded);
+    for (let j = 0; j < mapped.length; j++) out[slots[j] as number] = mapped[j] as NormalizedRecord;
+    return out;
+  }
+
+  function batchMapper(chunk: Chunk): BatchMapper {
+    return input.type === 'csv' ? csvBatchMapper(chunk) : jsonBatchMapper(chunk);
+  }
+
+  async function* read(chunk: Chunk, bytes: Readable): AsyncIterable<NormalizedRecord[]> {
+    const mapBatch = batchMapper(chunk);
     for await (const batch of splitRecords(bytes, {
       startOffset: chunk.start,
       quote,
       maxRecordBytes: MAX_RECORD_BYTES,
     })) {
-      const out: NormalizedRecord[] = new Array(batch.length);
-      const texts: string[] = [];
-      const decoded: RawRecord[] = [];
-      const slots: number[] = [];
-      batch.forEach((r, i) => {
-        if (isOversized(r)) {
-          out[i] = {
-            rejection: rejection(
-              file,
-              r.offset,
-              r.length,
-              `record of ${r.length} bytes exceeds the ${MAX_RECORD_BYTES}-byte limit`,
-            ),
-          };
-          return;
-        }
-        if (r.offset === 0 && startsWithBom(r.bytes)) {
-          r.bytes = r.bytes.subarray(3);
-          r.offset = 3;
-        }
-        const text = decode(r.bytes);
-        if (text === undefined) {
-          out[i] = reject(file, r, 'invalid UTF-8');
-          return;
-        }
-        texts.push(text);
-        decoded.push(r);
-        slots.push(i);
-      });
-      const mapped = mapBatch(texts, decoded);
-      for (let j = 0; j < mapped.length; j++) out[slots[j] as number] = mapped[j] as NormalizedRecord;
-      yield out;
+      yield mapRecords(chunk, batch, mapBatch);
     }
   }
 
-  return { plan, read };
+  const sql = compileMappingSql(mapping, context.manifest.platform, context.manifest.timezone);
+  const sqlMapping = sql
+    ? { sql, mapRecords: (chunk: Chunk, records: RawRecord[]) => mapRecords(chunk, records) }
+    : undefined;
+  return { plan, read, sqlMapping };
 }
 
 function reject(file: EvidenceFile, r: RawRecord, reason: string): NormalizedRecord {

@@ -63,6 +63,10 @@ describe('compileTimestampParser', () => {
       '2020-03-12T08:00:00.123Z',
     );
     expect(compileTimestampParser('epoch-seconds', 'UTC')('soon')).toBeUndefined();
+    // Outside the years every format accepts (1970–2100): a wrong format, rejected rather than a crash later.
+    expect(compileTimestampParser('epoch-seconds', 'UTC')('15830174290000')).toBeUndefined();
+    expect(compileTimestampParser('epoch-millis', 'UTC')('-1')).toBeUndefined();
+    expect(compileTimestampParser('epoch-millis', 'UTC')('4133980799999')?.utcMillis).toBe(4133980799999);
   });
 
   it.each([

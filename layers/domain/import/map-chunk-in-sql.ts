@@ -1,0 +1,192 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Chunk, NormalizedRecord, SqlChunkMapping } from '../adapters/adapter.ts';
+import { type EnrichmentContext, enrichBody } from '../entities/enrich-message.ts';
+import { sqlString } from '../lake/duckdb-session.ts';
+import type { RawRecord } from '../records/record-splitter.ts';
+import { duckdbType } from '../schema/duckdb-types.ts';
+import { messageFields } from '../schema/message-schema.ts';
+import { zoneDayOffsets } from '../time/timestamp-parser.ts';
+
+/** What DuckDB mapped of a chunk, and what it handed back to the adapter. */
+export interface SqlMappedChunk {
+  /** Records mapped in SQL: the rows `select` yields. */
+  rows: number;
+  /** Every other record of the chunk, mapped or rejected by the adapter itself, in file order. */
+  others: NormalizedRecord[];
+  /** The canonical columns (all but the chunk's constants) of the rows mapped in SQL, enriched. */
+  select: string;
+}
+
+/** A byte DuckDB's line reader treats differently from the record splitter: such chunks take the adapter's path. */
+const CARRIAGE_RETURN = 0x0d;
+const LINE_READER_DELIMITER = 0x01;
+/** DuckDB's line reader refuses longer lines (max_line_size); such chunks take the adapter's path. */
+const LONGEST_LINE = 2_000_000;
+const ROUTED_BATCH = 5_000;
+
+/**
+ * Maps one chunk of NDJSON in DuckDB (mapping-sql.ts): lines with their exact byte offsets, the mapping in
+ * SQL, times by their day's offset in the zone, enrichment once per distinct body. Returns undefined when
+ * DuckDB cannot read the chunk's lines exactly as the record splitter cuts them (carriage returns, very
+ * long lines, invalid UTF-8, a byte-order mark): the caller then reads the chunk with the adapter.
+ */
+export async function mapChunkInSql(
+  connection: DuckDBConnection,
+  chunk: Chunk,
+  file: string,
+  mapping: SqlChunkMapping,
+  enrichment: EnrichmentContext,
+  work: string,
+): Promise<SqlMappedChunk | undefined> {
+  const bytes = await fs.readFile(file);
+  if (bytes.includes(CARRIAGE_RETURN) || bytes.includes(LINE_READER_DELIMITER)) return undefined;
+  try {
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE lines AS
+       SELECT line, sum(coalesce(strlen(line), 0) + 1) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS line_end
+       FROM read_csv(${sqlString(file)}, columns = {'line': 'VARCHAR'}, header = false, delim = '\x01', quote = '',
+         escape = '', auto_detect = false, new_line = '\\n', strict_mode = false, max_line_size = ${LONGEST_LINE})`,
+    );
+  } catch {
+    return undefined; // invalid UTF-8 or a line beyond the reader's limit
+  }
+  // Every byte accounted for (a line and its newline, the last newline optional): the offsets are exact.
+  const total = Number(
+    (await connection.runAndReadAll('SELECT coalesce(max(line_end), 0) AS n FROM lines')).getRowObjects()[0]
+      ?.n,
+  );
+  if (total !== bytes.length && total !== bytes.length + 1) return undefined;
+
+  const { sql } = mapping;
+  await connection.run(
+    `CREATE OR REPLACE TEMP VIEW records AS
+     SELECT line, ${chunk.start} + line_end - strlen(line) - 1 AS source_offset, strlen(line) AS source_length
+     FROM lines WHERE line IS NOT NULL`,
+  );
+  await connection.run(`CREATE OR REPLACE TEMP TABLE parsed AS ${sql.parse}`);
+  await connection.run('DROP TABLE lines');
+  for (const [i, zone] of sql.zones.entries()) await loadZoneDays(connection, i, zone);
+  await connection.run(`CREATE OR REPLACE TEMP VIEW mapped AS ${sql.mapped}`);
+
+  const others = await mapRouted(connection, chunk, bytes, mapping);
+  await loadEnrichment(connection, enrichment, path.join(work, 'enrichment.ndjson'));
+  const rows = Number(
+    (await connection.runAndReadAll('SELECT count(*) AS n FROM mapped WHERE ok')).getRowObjects()[0]?.n,
+  );
+  return { rows, others, select: canonicalSelect() };
+}
+
+/** The offset of each local day the chunk's times fall on, from the same function the JavaScript parser uses. */
+async function loadZoneDays(
+  connection: DuckDBConnection,
+  index: number,
+  zone: { zone: string; dayColumns: string[] },
+): Promise<void> {
+  const days = await connection.runAndReadAll(
+    `SELECT DISTINCT day FROM (${zone.dayColumns.map((c) => `SELECT ${c} AS day FROM parsed`).join(' UNION ALL ')}) WHERE day IS NOT NULL`,
+  );
+  const offsetOn = zoneDayOffsets(zone.zone);
+  const values = days.getRowObjects().map(({ day }) => {
+    const date = new Date(Number(day) * 86_400_000);
+    const offset = offsetOn(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate());
+    // null: the zone switches that day (or the date cannot be placed): its times go to JavaScript.
+    return `(${Number(day)}, ${typeof offset === 'number' ? offset : 'NULL'})`;
+  });
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE zone_days_${index} (day INTEGER, offset_minutes INTEGER);
+     ${values.length ? `INSERT INTO zone_days_${index} VALUES ${values.join(', ')};` : ''}`,
+  );
+}
+
+/** The records SQL did not map exactly, through the adapter's own mapping (the same bytes and offsets). */
+async function mapRouted(
+  connection: DuckDBConnection,
+  chunk: Chunk,
+  bytes: Buffer,
+  mapping: SqlChunkMapping,
+): Promise<NormalizedRecord[]> {
+  const routed = await connection.runAndReadAll(
+    'SELECT source_offset, source_length FROM mapped WHERE NOT ok ORDER BY source_offset',
+  );
+  const records: RawRecord[] = routed.getRows().map(([offset, length]) => {
+    const at = Number(offset) - chunk.start;
+    return { offset: Number(offset), bytes: bytes.subarray(at, at + Number(length)) };
+  });
+  const out: NormalizedRecord[] = [];
+  for (let i = 0; i < records.length; i += ROUTED_BATCH) {
+    out.push(...mapping.mapRecords(chunk, records.slice(i, i + ROUTED_BATCH)));
+  }
+  return out;
+}
+
+const enrichmentFields = messageFields.filter((f) =>
+  ['language', 'entities', 'mentioned_geo'].includes(f.name),
+);
+
+/** Entities and language of each distinct body, found in JavaScript once, joined back in SQL. */
+async function loadEnrichment(
+  connection: DuckDBConnection,
+  context: EnrichmentContext,
+  file: string,
+): Promise<void> {
+  const bodies = await connection.runAndReadAll(
+    'SELECT DISTINCT body FROM mapped WHERE ok AND body IS NOT NULL',
+  );
+  const lines: string[] = [];
+  for (const [body] of bodies.getRows()) {
+    const found = enrichBody(body as string, context);
+    lines.push(
+      JSON.stringify({
+        body,
+        language: found.language,
+        entities: found.entities,
+        mentioned_geo: found.mentioned_geo,
+      }),
+    );
+  }
+  await fs.writeFile(file, lines.length ? `${lines.join('\n')}\n` : '');
+  const columns = [
+    `"body": 'VARCHAR'`,
+    ...enrichmentFields.map((f) => `"${f.name}": '${duckdbType(f.type)}'`),
+  ].join(', ');
+  await connection.run(
+    lines.length
+      ? `CREATE OR REPLACE TEMP TABLE enrichment AS SELECT * FROM read_json(${sqlString(file)},
+           format = 'newline_delimited', columns = {${columns}}, maximum_object_size = 67108864)`
+      : `CREATE OR REPLACE TEMP TABLE enrichment (body VARCHAR, ${enrichmentFields.map((f) => `"${f.name}" ${duckdbType(f.type)}`).join(', ')})`,
+  );
+  await fs.rm(file, { force: true });
+}
+
+/** The mapped rows in the canonical columns' types; the ones the mapping does not set are NULL. */
+function canonicalSelect(): string {
+  const fromMapping = new Set([
+    'message_id',
+    'native_id',
+    'conversation_id',
+    'sent_at',
+    'sent_at_raw',
+    'timezone_assumed',
+    'received_at',
+    'read_at',
+    'sender',
+    'sender_device',
+    'recipients',
+    'body',
+    'geo',
+    'source_offset',
+    'source_length',
+  ]);
+  const enriched = new Set(enrichmentFields.map((f) => f.name));
+  const columns = messageFields.map((f) => {
+    const source = fromMapping.has(f.name)
+      ? `m."${f.name}"`
+      : enriched.has(f.name)
+        ? `e."${f.name}"`
+        : 'NULL';
+    return `CAST(${source} AS ${duckdbType(f.type)}) AS "${f.name}"`;
+  });
+  return `SELECT ${columns.join(', ')} FROM mapped AS m LEFT JOIN enrichment AS e ON e.body = m.body WHERE m.ok`;
+}

@@ -1,0 +1,388 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChunkResult, ImportRef } from '#domain/import/import-types.ts';
+import { normalizeChunk } from '#domain/import/normalize-chunk.ts';
+import { planImport } from '#domain/import/plan-import.ts';
+import { importIdFor } from '#domain/import/verify-evidence.ts';
+import { openDuckDB, sqlString } from '#domain/lake/duckdb-session.ts';
+import { DirectoryStore } from '#domain/storage/directory-store.ts';
+import { generateSeizure } from '#generator/generate-seizure.ts';
+import { uploadSeizure } from '#local/import/upload-seizure.ts';
+
+/**
+ * The mapping compiled to SQL against the JavaScript mapping it must equal (differential): the same chunks
+ * normalized both ways give the same Parquet rows, the same quarantined records with the same reasons and
+ * the same counts. The inputs are a generated seizure and lines built to fall between the two: JSON that
+ * only DuckDB accepts, repeated keys, types, transforms, times in a zone's gap, values to reject.
+ */
+
+let root: string;
+const CHUNK_BYTES = 16 * 1024;
+
+interface Outcome {
+  rows: string[];
+  quarantined: string[];
+  results: Omit<ChunkResult, 'mappedInSql'>[];
+  mappedInSql: number;
+}
+
+async function normalizeBothWays(
+  name: string,
+  data: Buffer,
+  options: { mapping: unknown; timezone?: string; fileName?: string },
+): Promise<{ sql: Outcome; adapter: Outcome }> {
+  const dir = path.join(root, name, 'seizure');
+  const fileName = options.fileName ?? 'data/messages.ndjson';
+  await fs.mkdir(path.dirname(path.join(dir, fileName)), { recursive: true });
+  await fs.writeFile(path.join(dir, fileName), data);
+  await fs.writeFile(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify({
+      seizureId: `diff-${name}`,
+      platform: 'skyecc',
+      format: 'mapping',
+      caseId: 'case-synthetic',
+      legalAuthority: 'SYNTHETIC (generated test data, no real persons)',
+      uploadedBy: 'test@seizure-lake.invalid',
+      timezone: options.timezone ?? 'Europe/Amsterdam',
+      files: [
+        { path: fileName, sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length },
+      ],
+      options: { mapping: options.mapping },
+    }),
+  );
+  const uploaded = path.join(root, name, 'uploaded');
+  const { manifest, manifestSha256 } = await uploadSeizure(new DirectoryStore(uploaded), dir);
+  const ref: ImportRef = {
+    seizureId: manifest.seizureId,
+    importId: importIdFor(manifestSha256),
+    ingestedAt: 1_700_000_000_000,
+  };
+  const { chunks } = await planImport(new DirectoryStore(uploaded), ref, CHUNK_BYTES);
+  const run = async (way: 'sql' | 'adapter'): Promise<Outcome> => {
+    const home = path.join(root, name, way);
+    await fs.cp(uploaded, home, { recursive: true });
+    const store = new DirectoryStore(home);
+    const results: ChunkResult[] = [];
+    for (const chunk of chunks) {
+      results.push(await normalizeChunk(store, { ...ref, chunk }, { mapInSql: way === 'sql' }));
+    }
+    return {
+      rows: await parquetRows(path.join(home, 'lake')),
+      quarantined: await quarantined(path.join(home, 'quarantine')),
+      results: results.map(({ mappedInSql: _, ...r }) => r),
+      mappedInSql: results.reduce((n, r) => n + (r.mappedInSql ?? 0), 0),
+    };
+  };
+  return { sql: await run('sql'), adapter: await run('adapter') };
+}
+
+/** Every staged row, every column, as text, in file order. */
+async function parquetRows(lake: string): Promise<string[]> {
+  const files = (await fs.readdir(lake, { recursive: true })).filter((f) => f.endsWith('.parquet'));
+  if (!files.length) return [];
+  const duckdb = await openDuckDB();
+  try {
+    const list = files.map((f) => sqlString(path.join(lake, f))).join(', ');
+    const result = await duckdb.connection.runAndReadAll(
+      `SELECT t::VARCHAR AS row FROM read_parquet([${list}]) t ORDER BY source_object, source_offset`,
+    );
+    return result.getRowObjects().map((r) => String(r.row));
+  } finally {
+    duckdb.close();
+  }
+}
+
+async function quarantined(dir: string): Promise<string[]> {
+  const files = await fs.readdir(dir, { recursive: true }).catch(() => [] as string[]);
+  const lines: string[] = [];
+  for (const f of files.filter((x) => x.endsWith('.ndjson')).sort()) {
+    lines.push(...(await fs.readFile(path.join(dir, f), 'utf8')).split('\n').filter(Boolean));
+  }
+  return lines;
+}
+
+function expectSame(outcome: { sql: Outcome; adapter: Outcome }) {
+  expect(outcome.sql.results).toEqual(outcome.adapter.results);
+  expect(outcome.sql.quarantined).toEqual(outcome.adapter.quarantined);
+  expect(outcome.sql.rows.length).toBe(outcome.adapter.rows.length);
+  for (let i = 0; i < outcome.sql.rows.length; i++) expect(outcome.sql.rows[i]).toBe(outcome.adapter.rows[i]);
+  expect(outcome.adapter.mappedInSql).toBe(0);
+}
+
+const sky = (fields: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    id: 'n1',
+    from: 'ABC123',
+    from_imei: '353287117441507',
+    to: ['XYZ789'],
+    group: null,
+    sent: '2020-03-01 10:00:00',
+    received: '2020-03-01 10:00:05',
+    read: null,
+    text: 'hoeveel wil je ervoor hebben, zeg het maar',
+    loc: null,
+    ...fields,
+  });
+
+/** Lines the two mappings could read differently; each once, with a distinct id where it has one. */
+function skyEdgeCases(): string[] {
+  let n = 0;
+  const id = () => `edge-${++n}`;
+  const line = (fields: Record<string, unknown>) => sky({ id: id(), ...fields });
+  return [
+    line({}),
+    line({ id: 12345 }),
+    line({ id: 1.5 }),
+    line({ id: true }),
+    line({ id: null }),
+    line({ id: '' }),
+    line({ id: -0 }),
+    line({ id: 'BIG' }).replace('"BIG"', '12345678901234567890'),
+    line({ from: '  spaced  ' }),
+    line({ from: 'straße' }),
+    line({ from: 'straße', to: [] }),
+    line({ from: 'İx', to: null }),
+    line({ from: 'ǅ', to: [] }),
+    line({ from: '' }),
+    line({ from: null }),
+    line({ from: 5 }),
+    line({ from: '\u00a0nbsp\u3000' }),
+    line({ to: [] }),
+    line({ to: ['a', null, 'b'] }),
+    line({ to: [' x ', 'y'] }),
+    line({ to: 'single' }),
+    line({ to: ['a"b', 'c\\d'] }),
+    line({ to: [1, 'x'] }),
+    line({ to: [['x']] }),
+    line({ to: { a: 1 } }),
+    line({ to: 7 }),
+    line({ to: ['ä'] }),
+    line({ to: ['b', 'a', 'c'] }),
+    line({ to: ['a', 'a'] }),
+    line({ to: ['ABC123', 'q'] }),
+    line({ to: ['', ' '] }),
+    line({ to: '' }),
+    line({ group: 'G1' }),
+    line({ group: '' }),
+    line({ group: 5 }),
+    line({ id: null, to: ['q', 'p', 'r'] }),
+    line({ id: null, text: null }),
+    line({ sent: '2020-3-1 00:00:00' }),
+    line({ sent: '2020-02-30 10:00:00' }),
+    line({ sent: ' 2020-03-01 10:00:00 ' }),
+    line({ sent: '1969-12-31 23:00:00' }),
+    line({ sent: '2020-03-29 02:30:00' }),
+    line({ sent: '2020-03-29 01:30:00' }),
+    line({ sent: '2020-10-25 02:30:00' }),
+    line({ sent: '2020-10-25 12:00:00' }),
+    line({ sent: '2020-03-01 24:00:00' }),
+    line({ sent: '2020-03-01 10:00:60' }),
+    line({ sent: 1583017429 }),
+    line({ sent: null }),
+    line({ sent: '' }),
+    line({ received: 'yesterday' }),
+    line({ read: '2100-12-31 23:59:59' }),
+    line({ read: '2101-01-01 00:00:00' }),
+    line({ text: null }),
+    line({ text: '' }),
+    line({ text: 'with "quotes"\nand a newline\tand a tab' }),
+    line({ text: 'é and 😀 and ß' }),
+    line({ text: 'x'.repeat(5000) }),
+    line({ text: 'bel +31 6 12345678 of mail a@b.nl, NL91ABNA0417164300 https://x.nl/a' }),
+    line({ text: 5 }),
+    line({ text: 'ok' }),
+    line({ text: 'nan inf Infinity NaN in words' }),
+    line({ loc: { lat: 52.1, lon: 4.3 } }),
+    line({ loc: { lat: '52,1', lon: '4.3' } }),
+    line({ loc: { lat: -0, lon: 0 } }),
+    line({ loc: { lat: 91, lon: 0 } }),
+    line({ loc: { lat: 52 } }),
+    line({ loc: { lat: 'x', lon: 'y' } }),
+    line({ loc: 'somewhere' }),
+    line({ loc: [1, 2] }),
+    line({ loc: { lat: true, lon: false } }),
+    line({ loc: { lat: '  ', lon: ' ' } }),
+    line({ loc: { lat: '', lon: '' } }),
+    line({ loc: { lat: 'BIG', lon: 1 } }).replace('"BIG"', '12345678901234567890'),
+    line({ loc: { lat: 'HUGE', lon: 1 } }).replace('"HUGE"', '1e400'),
+    // JSON that only DuckDB's reader accepts, or reads differently from JSON.parse (every key the mapping
+    // reads present, so that nothing else sends the line to JavaScript)
+    line({}).replace(/}$/, ',}'),
+    line({}).replace(/}$/, ', \t}'),
+    line({}).replace(/^{/, '{"extra":NaN,'),
+    line({}).replace(/^{/, '{"extra":-Infinity,'),
+    line({}).replace(/^{/, '{"extra": nan,'),
+    line({}).replace(/^{/, '{"extra":[1,],'),
+    line({}).replace(/^{/, '{"from":"FIRST",'),
+    line({}).replace(/"loc":null/, '"loc":{"lat":1,"lat":2,"lon":3}'),
+    line({}).replace(/^{/, '{"fr\\u006fm":"ESCAPED",'),
+    line({}).replace(/^{/, '{"text":"Infinity and NaN, in a text",'),
+    `{ "id" : "${id()}" , "from" : "A" , "to" : [ "B" , "C" ] , "sent" : "2020-03-01 10:00:00" }`,
+    ` {"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00"}`,
+    `{"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00"}   `,
+    `{"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00","text":"\\ud800 lone"}`,
+    `{"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00","text":"\\ud83d\\ude00 pair"}`,
+    `{"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00","text":"nul\\u0000byte"}`,
+    `{"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00","text":"\\u00e9\\/"}`,
+    `{"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00"`,
+    '["an array"]',
+    '"a string"',
+    '42',
+    'null',
+    '',
+    '   ',
+    `{"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00","deep":${'['.repeat(50)}${']'.repeat(50)}}`,
+  ];
+}
+
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'map-in-sql-'));
+});
+
+afterAll(async () => {
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+describe('the Sky ECC mapping in SQL against the JavaScript mapping (differential)', () => {
+  it('maps a generated seizure the same way, nearly all of it in SQL', async () => {
+    const generated = path.join(root, 'generated');
+    await generateSeizure({ platform: 'skyecc', messages: 3000, seed: 'map-in-sql', out: generated });
+    const files = (await fs.readdir(path.join(generated, 'data'))).sort();
+    const data = Buffer.concat(
+      await Promise.all(files.map((f) => fs.readFile(path.join(generated, 'data', f)))),
+    );
+    const outcome = await normalizeBothWays('generated', data, { mapping: 'skyecc' });
+    expectSame(outcome);
+    const read = outcome.sql.results.reduce((n, r) => n + r.read, 0);
+    expect(read).toBeGreaterThan(3000);
+    expect(outcome.sql.mappedInSql).toBeGreaterThan(read * 0.9);
+  }, 120_000);
+
+  it('agrees on every edge case: what SQL cannot map exactly goes to JavaScript', async () => {
+    const lines = skyEdgeCases();
+    // Mixed with ordinary lines, so that edge cases sit at chunk starts, ends and in between.
+    const mixed = lines.flatMap((l, i) => [l, sky({ id: `plain-${i}`, text: `gewoon bericht nummer ${i}` })]);
+    const outcome = await normalizeBothWays('edges', Buffer.from(`${mixed.join('\n')}\n`), {
+      mapping: 'skyecc',
+    });
+    expectSame(outcome);
+    expect(outcome.sql.quarantined.length).toBeGreaterThan(20);
+    expect(outcome.sql.mappedInSql).toBeGreaterThan(lines.length);
+  }, 60_000);
+
+  it('reads a chunk with carriage returns, a byte-order mark or invalid UTF-8 with the adapter, the same way', async () => {
+    const lines = [sky({ id: 'a' }), sky({ id: 'b' }), sky({ id: 'c', text: 'laatste' })];
+    const crlf = await normalizeBothWays('crlf', Buffer.from(`${lines.join('\r\n')}\r\n`), {
+      mapping: 'skyecc',
+    });
+    expectSame(crlf);
+    expect(crlf.sql.mappedInSql).toBe(0);
+    const bom = await normalizeBothWays('bom', Buffer.from(`\ufeff${lines.join('\n')}`), {
+      mapping: 'skyecc',
+    });
+    expectSame(bom);
+    const invalid = Buffer.concat([
+      Buffer.from(`${lines[0]}\n{"id":"bad","from":"A","sent":"2020-03-01 10:00:00","text":"`),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(`"}\n${lines[1]}\n`),
+    ]);
+    const utf8 = await normalizeBothWays('utf8', invalid, { mapping: 'skyecc' });
+    expectSame(utf8);
+    expect(utf8.sql.quarantined.join()).toContain('invalid UTF-8');
+  }, 60_000);
+});
+
+describe('a mapping file with every kind of field in SQL against JavaScript (differential)', () => {
+  const mapping = {
+    name: 'every-field',
+    input: { type: 'ndjson' },
+    fields: {
+      native_id: { from: 'meta.id' },
+      sender: { from: 'jid', transform: ['bare-jid'] },
+      sender_device: { from: 'jid', transform: ['jid-resource'] },
+      recipients: {
+        from: 'to',
+        split: ',',
+        transform: ['trim', 'lowercase'],
+        when: { from: 'kind', equals: 'chat' },
+      },
+      group: { from: 'room', transform: ['trim'], when: { from: 'kind', equals: 'groupchat' } },
+      sent_at: { from: 'ts', format: 'epoch-seconds' },
+      received_at: { from: 'rts', format: 'iso8601' },
+      read_at: { from: 'rd', format: "dd/MM/yyyy 'at' HH:mm", zone: 'America/New_York' },
+      body: { from: 'body', transform: ['trim'] },
+      latitude: { from: 'pos.lat', transform: ['trim'] },
+      longitude: { from: 'pos.lon', transform: ['trim'] },
+    },
+  };
+  const record = (i: number, fields: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      meta: { id: `m-${i}` },
+      jid: `User${i % 7}@chat.example/phone-${i % 3}`,
+      kind: i % 4 === 0 ? 'groupchat' : 'chat',
+      to: `  Alice@chat.example , bob@chat.example,, `,
+      room: ` room-${i % 5} `,
+      ts: 1_583_017_429 + i * 977,
+      rts: `2020-03-01T10:${String(i % 60).padStart(2, '0')}:00${i % 2 ? 'Z' : '+01:00'}`,
+      rd: `0${1 + (i % 9)}/03/2020 at 1${i % 10}:3${i % 10}`,
+      body: `  bericht ${i} over de levering  `,
+      pos: i % 3 ? null : { lat: ' 52.37 ', lon: '4,89' },
+      ...fields,
+    });
+
+  it('maps transforms, conditions, lists in text, epoch, ISO 8601 and zoned patterns the same way', async () => {
+    const lines = [
+      ...Array.from({ length: 400 }, (_, i) => record(i)),
+      record(1000, { jid: 'NoResource@Example' }),
+      record(1001, { jid: 'Ünïcode@example/x' }),
+      record(1002, { kind: 'other' }),
+      record(1003, { kind: 5 }),
+      record(1004, { to: ['list', 'not', 'split'] }),
+      record(1005, { ts: '1583017429' }),
+      record(1006, { ts: 1583017429.5 }),
+      record(1007, { ts: '-5' }),
+      record(1008, { ts: 15830174290000 }),
+      record(1009, { rts: '2020-03-01 10:00' }),
+      record(1010, { rts: '2020-03-01T10:00:00.123456789-05:30' }),
+      record(1011, { rts: '2020-03-01T10:00:00,5 Z' }),
+      record(1012, { rts: '2020-03-01T25:00:00Z' }),
+      record(1013, { rd: '08/03/2020 at 02:30' }),
+      record(1014, { rd: '01/11/2020 at 01:30' }),
+      record(1015, { rd: '1/3/2020 at 10:00' }),
+      record(1016, { pos: { lat: '52.1', lon: null } }),
+      record(1017, { pos: { lat: 52.1, lon: 4.1 } }),
+      record(1018, { meta: null }),
+      record(1019, { meta: 'x' }),
+      record(1020, { body: '   ' }),
+      record(1021, { room: '   ', kind: 'groupchat' }),
+    ];
+    const outcome = await normalizeBothWays('every-field', Buffer.from(`${lines.join('\n')}\n`), { mapping });
+    expectSame(outcome);
+    expect(outcome.sql.mappedInSql).toBeGreaterThan(350);
+  }, 60_000);
+
+  it('maps constants and epoch milliseconds the same way', async () => {
+    const constant = {
+      name: 'constants',
+      input: { type: 'ndjson' },
+      fields: {
+        sender: { const: 'the-handset' },
+        recipients: { const: 'a;b', split: ';' },
+        sent_at: { from: 't', format: 'epoch-millis' },
+        body: { from: 'm' },
+      },
+    };
+    const lines = Array.from({ length: 50 }, (_, i) =>
+      JSON.stringify({ t: 1_583_017_429_000 + i, m: `m${i}` }),
+    );
+    const outcome = await normalizeBothWays('constants', Buffer.from(lines.join('\n')), {
+      mapping: constant,
+    });
+    expectSame(outcome);
+    expect(outcome.sql.mappedInSql).toBe(50);
+  }, 60_000);
+});
