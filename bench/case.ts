@@ -4,6 +4,7 @@
  * and heap state belong to it alone. Prints one JSON line on stdout.
  *
  *   node bench/case.ts ours <store-root> <plan.json> [chunk-index]   our normalize step, chunk after chunk
+ *   node bench/case.ts ours-adapter <store-root> <plan.json>         the same with every record through the adapter
  *   node bench/case.ts duckdb <out.parquet> <file>...                DuckDB read_json -> Parquet (zstd), 1 thread
  *   node bench/case.ts parse <file>...                               read lines + JSON.parse, nothing else
  */
@@ -25,13 +26,14 @@ interface Plan {
 
 const [kind, ...args] = process.argv.slice(2);
 
-async function ours(): Promise<Record<string, number>> {
+async function ours(mapInSql = true): Promise<Record<string, number>> {
   const [root, planFile, only] = args as [string, string, string | undefined];
   const plan = JSON.parse(await fs.readFile(planFile, 'utf8')) as Plan;
   const store = new DirectoryStore(root);
   const chunks = only === undefined ? plan.chunks : [plan.chunks[Number(only)] as Chunk];
   let records = 0;
   let staged = 0;
+  let mappedInSql = 0;
   let bytes = 0;
   const started = performance.now();
   for (const chunk of chunks) {
@@ -41,13 +43,15 @@ async function ours(): Promise<Record<string, number>> {
       ingestedAt: plan.ingestedAt,
       chunk,
     };
-    const result = await normalizeChunk(store, task);
+    const result = await normalizeChunk(store, task, { mapInSql });
     records += result.read;
+    mappedInSql += result.mappedInSql ?? 0;
     staged += result.staged;
     bytes += chunk.end - chunk.start;
   }
   const ms = performance.now() - started;
-  return { ms, records, staged, bytes, chunks: chunks.length, parquetBytes: await treeBytes(`${root}/lake`) };
+  const parquetBytes = await treeBytes(`${root}/lake`);
+  return { ms, records, staged, mappedInSql, bytes, chunks: chunks.length, parquetBytes };
 }
 
 async function treeBytes(dir: string): Promise<number> {
@@ -130,7 +134,13 @@ async function parse(): Promise<Record<string, number>> {
   return { ms: performance.now() - started, records, bytes, parsed: keys };
 }
 
-const cases: Record<string, () => Promise<Record<string, number>>> = { ours, duckdb, parse, finalize };
+const cases: Record<string, () => Promise<Record<string, number>>> = {
+  ours: () => ours(),
+  'ours-adapter': () => ours(false),
+  duckdb,
+  parse,
+  finalize,
+};
 const run = cases[kind ?? ''];
 if (!run) throw new Error(`unknown case ${kind}; one of ${Object.keys(cases).join(', ')}`);
 // Where the peak lives: V8's heap (JavaScript objects) or outside it (DuckDB, buffers), sampled every 20 ms.

@@ -64,7 +64,7 @@ async function child(...args: string[]): Promise<Figures> {
   });
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as Figures;
 }
-const PINNED_CASES = new Set(['ours', 'duckdb', 'parse']);
+const PINNED_CASES = new Set(['ours', 'ours-adapter', 'duckdb', 'parse']);
 const hasTaskset = await run('taskset', ['-c', '0', 'true']).then(
   () => true,
   () => false,
@@ -170,6 +170,9 @@ try {
   const before = await references();
   log(`ours: normalize ${a.chunks.length} chunks of ${DEFAULT_CHUNK_BYTES / MB} MB, one after another`);
   const ours = await child('ours', a.store.root, a.planFile);
+  // The same chunks with every record through the adapter: what mapping in SQL gains (it writes the same rows).
+  log('ours, without SQL: every record through the adapter');
+  const adapterPath = await child('ours-adapter', a.store.root, a.planFile);
   const after = await references();
   const duck = meanOf(before.duckdb, after.duckdb);
   const parse = meanOf(before.parse, after.parse);
@@ -188,6 +191,11 @@ try {
       ...parse,
       messagesPerSecond: perSecond(parse.records, parse.ms),
       mbPerSecond: round(parse.bytes / MB / (parse.ms / 1000)),
+    },
+    adapterPath: {
+      ...adapterPath,
+      messagesPerSecond: perSecond(adapterPath.records, adapterPath.ms),
+      mbPerSecond: round(adapterPath.bytes / MB / (adapterPath.ms / 1000)),
     },
   };
   results.normalize = { ...convert, referenceRuns: { before, after } };
@@ -373,6 +381,7 @@ try {
     parquetVsDuckdb: round(convert.ours.messagesPerSecond / convert.duckdb.messagesPerSecond),
     parquetVsParseLoop: round(convert.ours.messagesPerSecond / convert.parseLoop.messagesPerSecond),
     indexVsPlainBulk: index ? round(index.ours.docsPerSecond / index.plainBulk.docsPerSecond) : null,
+    sqlVsAdapterPath: round(convert.ours.messagesPerSecond / convert.adapterPath.messagesPerSecond),
     // The same comparisons by CPU time (every thread of each process): steadier on a loaded machine.
     parquetVsDuckdbByCpu: round(duck.cpuMs / ours.cpuMs / (duck.records / ours.records)),
     parquetVsParseLoopByCpu: round(parse.cpuMs / ours.cpuMs / (parse.records / ours.records)),
@@ -424,6 +433,11 @@ function printTable(r: Record<string, unknown>) {
       'read lines + JSON.parse',
       `${f(n.parseLoop?.messagesPerSecond)} msg/s`,
       `${f(n.parseLoop?.mbPerSecond)} MB/s`,
+    ],
+    [
+      '  of which mapped in SQL',
+      `${f(n.ours?.mappedInSql)} of ${f(n.ours?.records)} records`,
+      `${f(n.adapterPath?.messagesPerSecond)} msg/s all through the adapter`,
     ],
     ['  ratio ours / DuckDB (target >= 0.5)', `${ratios.parquetVsDuckdb}`, ''],
     ['  ratio ours / parse loop (target >= 0.3)', `${ratios.parquetVsParseLoop}`, ''],

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Chunk, NormalizedRecord, SqlChunkMapping } from '../adapters/adapter.ts';
+import { LENIENT_JSON } from '../adapters/mapping/mapping-sql.ts';
 import { type EnrichmentContext, enrichBody } from '../entities/enrich-message.ts';
 import { sqlString } from '../lake/duckdb-session.ts';
 import type { RawRecord } from '../records/record-splitter.ts';
@@ -25,6 +26,7 @@ const LINE_READER_DELIMITER = 0x01;
 /** DuckDB's line reader refuses longer lines (max_line_size); such chunks take the adapter's path. */
 const LONGEST_LINE = 2_000_000;
 const ROUTED_BATCH = 5_000;
+const SCAN_BLOCK = 4 * 1024 * 1024;
 
 /**
  * Maps one chunk of NDJSON in DuckDB (mapping-sql.ts): lines with their exact byte offsets, the mapping in
@@ -40,8 +42,9 @@ export async function mapChunkInSql(
   enrichment: EnrichmentContext,
   work: string,
 ): Promise<SqlMappedChunk | undefined> {
-  const bytes = await fs.readFile(file);
-  if (bytes.includes(CARRIAGE_RETURN) || bytes.includes(LINE_READER_DELIMITER)) return undefined;
+  const size = (await fs.stat(file)).size;
+  const scan = await scanChunk(file, chunk.start);
+  if (!scan) return undefined;
   try {
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE lines AS
@@ -57,9 +60,14 @@ export async function mapChunkInSql(
     (await connection.runAndReadAll('SELECT coalesce(max(line_end), 0) AS n FROM lines')).getRowObjects()[0]
       ?.n,
   );
-  if (total !== bytes.length && total !== bytes.length + 1) return undefined;
+  if (total !== size && total !== size + 1) return undefined;
 
   const { sql } = mapping;
+  await connection.run('CREATE OR REPLACE TEMP TABLE lenient_lines (source_offset BIGINT)');
+  for (let i = 0; i < scan.lenientLines.length; i += 10_000) {
+    const values = scan.lenientLines.slice(i, i + 10_000).map((o) => `(${o})`);
+    await connection.run(`INSERT INTO lenient_lines VALUES ${values.join(', ')}`);
+  }
   await connection.run(
     `CREATE OR REPLACE TEMP VIEW records AS
      SELECT line, ${chunk.start} + line_end - strlen(line) - 1 AS source_offset, strlen(line) AS source_length
@@ -70,7 +78,7 @@ export async function mapChunkInSql(
   for (const [i, zone] of sql.zones.entries()) await loadZoneDays(connection, i, zone);
   await connection.run(`CREATE OR REPLACE TEMP VIEW mapped AS ${sql.mapped}`);
 
-  const others = await mapRouted(connection, chunk, bytes, mapping);
+  const others = await mapRouted(connection, chunk, file, mapping);
   await loadEnrichment(connection, enrichment, path.join(work, 'enrichment.ndjson'));
   const rows = Number(
     (await connection.runAndReadAll('SELECT count(*) AS n FROM mapped WHERE ok')).getRowObjects()[0]?.n,
@@ -104,21 +112,64 @@ async function loadZoneDays(
 async function mapRouted(
   connection: DuckDBConnection,
   chunk: Chunk,
-  bytes: Buffer,
+  file: string,
   mapping: SqlChunkMapping,
 ): Promise<NormalizedRecord[]> {
   const routed = await connection.runAndReadAll(
     'SELECT source_offset, source_length FROM mapped WHERE NOT ok ORDER BY source_offset',
   );
-  const records: RawRecord[] = routed.getRows().map(([offset, length]) => {
-    const at = Number(offset) - chunk.start;
-    return { offset: Number(offset), bytes: bytes.subarray(at, at + Number(length)) };
-  });
+  // Column by column: the Node API converts a column far faster than it builds rows.
+  const [offsets = [], lengths = []] = routed.getColumns();
   const out: NormalizedRecord[] = [];
-  for (let i = 0; i < records.length; i += ROUTED_BATCH) {
-    out.push(...mapping.mapRecords(chunk, records.slice(i, i + ROUTED_BATCH)));
+  const handle = await fs.open(file);
+  try {
+    for (let i = 0; i < offsets.length; i += ROUTED_BATCH) {
+      const records: RawRecord[] = [];
+      for (let j = i; j < Math.min(offsets.length, i + ROUTED_BATCH); j++) {
+        const bytes = Buffer.alloc(Number(lengths[j]));
+        await handle.read(bytes, 0, bytes.length, Number(offsets[j]) - chunk.start);
+        records.push({ offset: Number(offsets[j]), bytes });
+      }
+      out.push(...mapping.mapRecords(chunk, records));
+    }
+  } finally {
+    await handle.close();
   }
   return out;
+}
+
+/**
+ * One pass over the chunk, a block at a time (the chunk is never held whole): undefined when it has a byte
+ * DuckDB's line reader treats differently from the record splitter, or a line too long for it; otherwise
+ * the offsets of the lines JSON.parse would refuse where DuckDB accepts them.
+ */
+async function scanChunk(file: string, start: number): Promise<{ lenientLines: number[] } | undefined> {
+  const lenientLines: number[] = [];
+  const handle = await fs.open(file);
+  try {
+    let carry = Buffer.alloc(0);
+    let carryOffset = start; // file offset of carry[0]
+    for (;;) {
+      const block = Buffer.alloc(SCAN_BLOCK);
+      const { bytesRead } = await handle.read(block, 0, block.length);
+      const piece = Buffer.concat([carry, block.subarray(0, bytesRead)]);
+      if (piece.includes(CARRIAGE_RETURN) || piece.includes(LINE_READER_DELIMITER)) return undefined;
+      // Whole lines only (all of it at the end), so that a match and its line are in one piece.
+      const end = bytesRead ? piece.lastIndexOf(0x0a) + 1 : piece.length;
+      // Latin-1 keeps every byte one character: UTF-8 sequences never hold ASCII bytes, offsets stay bytes.
+      const text = piece.toString('latin1', 0, end);
+      for (const match of text.matchAll(LENIENT_JSON)) {
+        const lineStart = text.lastIndexOf('\n', match.index) + 1;
+        if (lenientLines.at(-1) !== carryOffset + lineStart) lenientLines.push(carryOffset + lineStart);
+      }
+      carry = Buffer.from(piece.subarray(end));
+      carryOffset += end;
+      if (carry.length > LONGEST_LINE) return undefined;
+      if (!bytesRead) return { lenientLines };
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 const enrichmentFields = messageFields.filter((f) =>
@@ -135,7 +186,7 @@ async function loadEnrichment(
     'SELECT DISTINCT body FROM mapped WHERE ok AND body IS NOT NULL',
   );
   const lines: string[] = [];
-  for (const [body] of bodies.getRows()) {
+  for (const body of bodies.getColumns()[0] ?? []) {
     const found = enrichBody(body as string, context);
     lines.push(
       JSON.stringify({

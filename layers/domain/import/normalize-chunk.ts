@@ -21,11 +21,11 @@ import { mapChunkInSql, type SqlMappedChunk } from './map-chunk-in-sql.ts';
 import { readManifest } from './verify-evidence.ts';
 
 /**
- * DuckDB's share of a normalize step. Measured (BENCHMARKS.md): with it, one chunk's peak RSS is ~0.7 GB for
- * 64 MB and 256 MB chunks alike (without: 1.0 and 2.0 GB), and the step is no slower: the partitioned
- * Parquet write flushes row groups early instead of holding them.
+ * DuckDB's share of a normalize step: it bounds the step's memory whatever the chunk size (BENCHMARKS.md).
+ * 512 MB rather than 256: mapping a chunk in SQL, the partitioned Parquet write was ~20% slower under
+ * 256 MB (measured on a 52 MB chunk), and the step still peaks near 1 GB, well inside its Lambda.
  */
-const NORMALIZE_DUCKDB_MEMORY = '256MB';
+const NORMALIZE_DUCKDB_MEMORY = '512MB';
 
 export interface NormalizeOptions {
   /** Where the chunk's Parquet files are built before upload (Lambda: /tmp). */

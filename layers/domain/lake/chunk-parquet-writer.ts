@@ -102,7 +102,9 @@ export class ChunkParquetWriter {
       }
       if (inSql?.rows) sources.push(`SELECT ${this.#selectList(false)} FROM (${inSql.select})`);
       await this.#connection.run(
-        `COPY (SELECT *, strftime(sent_at, '%Y-%m') AS sent_month FROM (${sources.join(' UNION ALL ')}) ${order})
+        // The month from the instant's microseconds, without ICU's calendar per row (the same UTC month).
+        `COPY (SELECT *, strftime(make_timestamp(epoch_us(sent_at)), '%Y-%m') AS sent_month
+               FROM (${sources.join(' UNION ALL ')}) ${order})
          TO ${sqlString(directory)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (sent_month), OVERWRITE_OR_IGNORE)`,
       );
       return await this.#monthFiles(directory, this.rows + (inSql?.rows ?? 0));
@@ -188,7 +190,7 @@ function compileSerializer(names: readonly string[]): (message: CanonicalMessage
 
 function epochMillisToTimestamp(expression: string): string {
   // Exact and independent of the session's time zone: an instant, not a wall time.
-  return `(TIMESTAMPTZ 'epoch' + to_milliseconds(CAST(round(${expression}) AS BIGINT)))`;
+  return `make_timestamptz(CAST(round(${expression}) AS BIGINT) * 1000)`;
 }
 
 function sqlLiteral(value: unknown, type: FieldType): string {

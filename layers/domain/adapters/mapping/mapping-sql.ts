@@ -11,7 +11,8 @@ import type { ListSpec, Mapping, TimeSpec, Transform, ValueSpec } from './mappin
  * JavaScript mapping, which maps or rejects it with the reason. The common record never becomes a
  * JavaScript object: that is what makes the path fast (BENCHMARKS.md).
  *
- * Tables: `records(line, source_offset, source_length)` in, `parse` out (materialized as `parsed`);
+ * Tables: `records(line, source_offset, source_length)` and `lenient_lines(source_offset)` in, `parse` out
+ * (materialized as `parsed`);
  * `zone_days_<i>(day, offset_minutes)` come from JavaScript (zoneDayOffsets) for the days `zones` lists;
  * `mapped` gives the canonical columns (all but enrichment and the chunk's constants) and `ok`.
  */
@@ -23,11 +24,12 @@ export interface MappingSql {
 }
 
 /**
- * What JSON.parse refuses but DuckDB's reader accepts: trailing commas, and NaN or Infinity in any case
- * (looked for only in lines that hold such letters at all: the regular expression is the dearer test).
+ * What JSON.parse refuses but DuckDB's reader accepts: a trailing comma, or NaN or Infinity (any case, any
+ * sign) where a value starts. Searched in the chunk's bytes by JavaScript (one regular expression over the
+ * whole chunk is far cheaper than one per line in SQL); a line with a match, even inside a text, goes to
+ * the JavaScript mapping: `lenient_lines(source_offset)`.
  */
-const TRAILING_COMMA = String.raw`,[ \t]*[}\]]`;
-const NAN_OR_INFINITY = String.raw`[:\[,][ \t]*[-+]?(?i:inf|nan)`;
+export const LENIENT_JSON = /,[ \t]*[}\]]|[:,[][ \t]*(?:[-+]?[iI]|[-+][nN]|[nN][aA])/g;
 
 /** Path segments both sides read alike: JavaScript's `obj[part]` and a struct field. */
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -68,8 +70,7 @@ export function compileMappingSql(mapping: Mapping, platform: string, zone: stri
   const checks = new Set<string>([
     'parsed_json IS NOT NULL',
     `starts_with(line, '{')`,
-    `NOT regexp_matches(line, ${sqlText(TRAILING_COMMA)})`,
-    `((NOT contains(lower(line), 'nan') AND NOT contains(lower(line), 'inf')) OR NOT regexp_matches(line, ${sqlText(NAN_OR_INFINITY)}))`,
+    'source_offset NOT IN (SELECT source_offset FROM lenient_lines)',
   ]);
   const late = new Set<string>();
   const sql: SqlContext = { text, at, checks, late };
@@ -141,32 +142,36 @@ export function compileMappingSql(mapping: Mapping, platform: string, zone: stri
       `CASE WHEN p.${name}_day IS NULL THEN p.${name}_ms ELSE p.${name}_ms - ${name}_zone.offset_minutes * 60000 END`;
     dayChecks.push(`(p.${name}_day IS NULL OR ${name}_zone.offset_minutes IS NOT NULL)`);
   }
-  const millisToTimestamp = (ms: string | undefined) =>
-    ms ? `(TIMESTAMPTZ 'epoch' + to_milliseconds(${ms}))` : 'NULL::TIMESTAMPTZ';
-  const sentMillis = `(${utc.sent})`;
+  const millisToTimestamp = (name: string) =>
+    utc[name] ? `make_timestamptz(${name}_utc * 1000)` : 'NULL::TIMESTAMPTZ';
   const sep = 'chr(0)';
   const digest = (parts: string[], chars: number) =>
     `substr(sha256(${parts.join(` || ${sep} || `)}), 1, ${chars})`;
-  const participants = 'list_sort(list_distinct(list_prepend(p.sender, p.recipients)))';
-  const mapped = `SELECT p.source_offset, p.source_length, p.body,
+  // Times in UTC and a conversation's participants once per row, for the expressions that use them twice.
+  const resolved = `SELECT p.*, ${Object.entries(utc)
+    .map(([name, sql]) => `${sql} AS ${name}_utc`)
+    .join(', ')},
       p.fast AND ${dayChecks.length ? dayChecks.join(' AND ') : 'true'} AS ok,
-      CASE WHEN p.native_id IS NOT NULL
-        THEN ${digest(["'native'", sqlText(platform), 'p.native_id'], 32)}
-        ELSE ${digest(["'content'", sqlText(platform), 'p.sender', `CAST(${sentMillis} AS VARCHAR)`, `array_to_string(list_sort(p.recipients), ',')`, `coalesce(p.body, '')`], 32)}
-      END AS message_id,
-      p.native_id,
-      CASE WHEN p.group_id IS NOT NULL THEN 'group:' || p.group_id
-        ELSE CASE WHEN len(${participants}) <= 2 THEN 'dm:' ELSE 'adhoc:' END
-          || substr(sha256(array_to_string(${participants}, ${sep})), 1, 20)
-      END AS conversation_id,
-      ${millisToTimestamp(sentMillis)} AS sent_at,
-      p.sent_raw AS sent_at_raw,
-      p.sent_day IS NOT NULL AS timezone_assumed,
-      ${millisToTimestamp(utc.received)} AS received_at,
-      ${millisToTimestamp(utc.read)} AS read_at,
-      p.sender, p.sender_device, p.recipients,
-      CASE WHEN p.latitude IS NOT NULL THEN {'lat': p.latitude, 'lon': p.longitude} END AS geo
+      CASE WHEN p.group_id IS NULL THEN list_sort(list_distinct(list_prepend(p.sender, p.recipients))) END AS participants
     FROM parsed AS p ${joins.join(' ')}`;
+  const mapped = `SELECT source_offset, source_length, body, ok,
+      CASE WHEN native_id IS NOT NULL
+        THEN ${digest(["'native'", sqlText(platform), 'native_id'], 32)}
+        ELSE ${digest(["'content'", sqlText(platform), 'sender', 'CAST(sent_utc AS VARCHAR)', `array_to_string(list_sort(recipients), ',')`, `coalesce(body, '')`], 32)}
+      END AS message_id,
+      native_id,
+      CASE WHEN group_id IS NOT NULL THEN 'group:' || group_id
+        ELSE CASE WHEN len(participants) <= 2 THEN 'dm:' ELSE 'adhoc:' END
+          || substr(sha256(array_to_string(participants, ${sep})), 1, 20)
+      END AS conversation_id,
+      ${millisToTimestamp('sent')} AS sent_at,
+      sent_raw AS sent_at_raw,
+      sent_day IS NOT NULL AS timezone_assumed,
+      ${millisToTimestamp('received')} AS received_at,
+      ${millisToTimestamp('read')} AS read_at,
+      sender, sender_device, recipients,
+      CASE WHEN latitude IS NOT NULL THEN {'lat': latitude, 'lon': longitude} END AS geo
+    FROM (${resolved})`;
   return { parse, zones, mapped };
 }
 
