@@ -11,14 +11,22 @@ import type { Findings } from './findings.ts';
  * A bare run of digits (an order number, an IMEI, an amount) that happens to fit a plan is not taken.
  */
 export function findPhones(text: string, defaultCountry: CountryCode, found: Findings): void {
-  // `extended`: leniency POSSIBLE (a possible length), and no validity check here: it depends on how it was written.
-  for (const match of findPhoneNumbersInText(text, { defaultCountry, extended: true })) {
-    const { startsAt, endsAt } = match;
-    const written = writtenAs(text, startsAt);
-    if (written === 'bare' || (written === 'national' && !match.number.isValid())) continue;
-    // Inside a longer run of digits or letters (an IMEI, a hash), the match is a piece of something else.
-    if (touchesWord(text.charCodeAt(startsAt - 1)) || touchesWord(text.charCodeAt(endsAt))) continue;
-    found.add('phone', match.number.number, text, startsAt, endsAt);
+  // libphonenumber's matcher throws and catches a ParseError for most candidates it tries: without a stack
+  // trace to capture, each costs a fraction (measured: entity extraction 3.5 → 2.7 µs a distinct body).
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    // `extended`: leniency POSSIBLE (a possible length), and no validity check here: it depends on how it was written.
+    for (const match of findPhoneNumbersInText(text, { defaultCountry, extended: true })) {
+      const { startsAt, endsAt } = match;
+      const written = writtenAs(text, startsAt);
+      if (written === 'bare' || (written === 'national' && !match.number.isValid())) continue;
+      // Inside a longer run of digits or letters (an IMEI, a hash), the match is a piece of something else.
+      if (touchesWord(text.charCodeAt(startsAt - 1)) || touchesWord(text.charCodeAt(endsAt))) continue;
+      found.add('phone', match.number.number, text, startsAt, endsAt);
+    }
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
 }
 
