@@ -217,7 +217,7 @@ function itemsOf(json: string, split: string | undefined): string {
   const text = jsonText(json);
   return `CASE WHEN ${json} IS NULL OR ${json} = 'null' OR ${json} = '""' OR ${json} = '[]' THEN CAST([] AS VARCHAR[])
     WHEN starts_with(${json}, '[') THEN CASE WHEN ${plain} THEN string_split(${json}[3:-3], '","') ELSE ${general} END
-    ELSE ${itemsOfText(text, split)} END`;
+    WHEN (${text}) IS NOT NULL THEN ${itemsOfText(text, split)} END`;
 }
 
 interface SqlContext {

@@ -160,6 +160,8 @@ function skyEdgeCases(): string[] {
     line({ to: [['x']] }),
     line({ to: { a: 1 } }),
     line({ to: 7 }),
+    line({ to: 7.5 }),
+    line({ to: false }),
     line({ to: ['ä'] }),
     line({ to: ['b', 'a', 'c'] }),
     line({ to: ['a', 'a'] }),
