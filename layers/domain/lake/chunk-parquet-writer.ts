@@ -23,6 +23,11 @@ export interface FinishOptions {
 }
 
 const FLUSH_BYTES = 4 * 1024 * 1024;
+/**
+ * Staged files live until finalize rewrites them (at its own, default level): zstd's fastest level keeps them
+ * nearly as small for a tenth less of the chunk's write (measured on a 52 MB chunk).
+ */
+const STAGED_COMPRESSION = 'COMPRESSION zstd, COMPRESSION_LEVEL 1';
 /** DuckDB's JSON reader allocates buffers of twice its object limit: sized to the longest staged row. */
 const MIN_OBJECT_BYTES = 1024 * 1024;
 
@@ -105,7 +110,7 @@ export class ChunkParquetWriter {
         // The month from the instant's microseconds, without ICU's calendar per row (the same UTC month).
         `COPY (SELECT *, strftime(make_timestamp(epoch_us(sent_at)), '%Y-%m') AS sent_month
                FROM (${sources.join(' UNION ALL ')}) ${order})
-         TO ${sqlString(directory)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (sent_month), OVERWRITE_OR_IGNORE)`,
+         TO ${sqlString(directory)} (FORMAT parquet, ${STAGED_COMPRESSION}, PARTITION_BY (sent_month), OVERWRITE_OR_IGNORE)`,
       );
       return await this.#monthFiles(directory, this.rows + (inSql?.rows ?? 0));
     } finally {
@@ -167,7 +172,7 @@ export class ChunkParquetWriter {
     if (parts.length === 1) return parts[0] as string;
     const merged = path.join(dir, 'merged.parquet.tmp');
     await this.#connection.run(
-      `COPY (SELECT * FROM read_parquet(${sqlList(parts)})) TO ${sqlString(merged)} (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (SELECT * FROM read_parquet(${sqlList(parts)})) TO ${sqlString(merged)} (FORMAT parquet, ${STAGED_COMPRESSION})`,
     );
     await Promise.all(parts.map((p) => fs.rm(p)));
     const file = path.join(dir, 'merged.parquet');
