@@ -45,36 +45,40 @@ export async function mapChunkInSql(
   const size = (await fs.stat(file)).size;
   const scan = await scanChunk(file, chunk.start);
   if (!scan) return undefined;
-  try {
-    await connection.run(
-      `CREATE OR REPLACE TEMP TABLE lines AS
-       SELECT line, sum(coalesce(strlen(line), 0) + 1) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS line_end
-       FROM read_csv(${sqlString(file)}, columns = {'line': 'VARCHAR'}, header = false, delim = '\x01', quote = '',
-         escape = '', auto_detect = false, new_line = '\\n', strict_mode = false, max_line_size = ${LONGEST_LINE})`,
-    );
-  } catch {
-    return undefined; // invalid UTF-8 or a line beyond the reader's limit
-  }
-  // Every byte accounted for (a line and its newline, the last newline optional): the offsets are exact.
-  const total = Number(
-    (await connection.runAndReadAll('SELECT coalesce(max(line_end), 0) AS n FROM lines')).getRowObjects()[0]
-      ?.n,
-  );
-  if (total !== size && total !== size + 1) return undefined;
-
   const { sql } = mapping;
   await connection.run('CREATE OR REPLACE TEMP TABLE lenient_lines (source_offset BIGINT)');
   for (let i = 0; i < scan.lenientLines.length; i += 10_000) {
     const values = scan.lenientLines.slice(i, i + 10_000).map((o) => `(${o})`);
     await connection.run(`INSERT INTO lenient_lines VALUES ${values.join(', ')}`);
   }
+  // Lines with their offsets (a running sum of their lengths, newlines included), read once as the mapping
+  // reads them: the chunk's text is never a table of its own.
   await connection.run(
     `CREATE OR REPLACE TEMP VIEW records AS
      SELECT line, ${chunk.start} + line_end - strlen(line) - 1 AS source_offset, strlen(line) AS source_length
-     FROM lines WHERE line IS NOT NULL`,
+     FROM (SELECT line, sum(coalesce(strlen(line), 0) + 1) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS line_end
+           FROM read_csv(${sqlString(file)}, columns = {'line': 'VARCHAR'}, header = false, delim = '\x01', quote = '',
+             escape = '', auto_detect = false, new_line = '\\n', strict_mode = false, max_line_size = ${LONGEST_LINE}))
+     WHERE line IS NOT NULL`,
   );
-  await connection.run(`CREATE OR REPLACE TEMP TABLE parsed AS ${sql.parse}`);
-  await connection.run('DROP TABLE lines');
+  try {
+    await connection.run(`CREATE OR REPLACE TEMP TABLE parsed AS ${sql.parse}`);
+  } catch (e) {
+    // Invalid UTF-8 or a line beyond the reader's limit: the adapter reads such a chunk. Anything else is a fault.
+    const message = (e as Error).message;
+    if (/CSV Error|line size/i.test(message)) return undefined;
+    // DuckDB's messages quote the values they stumbled on; only the kind of error leaves this step.
+    throw new Error(`chunk ${chunk.chunkId}: DuckDB could not map the chunk (${message.split(':')[0]})`);
+  }
+  // Every byte accounted for up to the last record's end (its newline optional): the offsets are exact.
+  const end = Number(
+    (
+      await connection.runAndReadAll(
+        `SELECT coalesce(max(source_offset + source_length), ${chunk.start}) - ${chunk.start} AS n FROM parsed`,
+      )
+    ).getRowObjects()[0]?.n,
+  );
+  if (end !== size && end + 1 !== size) return undefined;
   for (const [i, zone] of sql.zones.entries()) await loadZoneDays(connection, i, zone);
   await connection.run(`CREATE OR REPLACE TEMP VIEW mapped AS ${sql.mapped}`);
 

@@ -276,7 +276,7 @@ describe('the Sky ECC mapping in SQL against the JavaScript mapping (differentia
     expect(outcome.sql.mappedInSql).toBeGreaterThan(lines.length);
   }, 60_000);
 
-  it('reads a chunk with carriage returns, a byte-order mark or invalid UTF-8 with the adapter, the same way', async () => {
+  it('reads a chunk with carriage returns, a byte-order mark, invalid UTF-8 or a very long line with the adapter, the same way', async () => {
     const lines = [sky({ id: 'a' }), sky({ id: 'b' }), sky({ id: 'c', text: 'laatste' })];
     const crlf = await normalizeBothWays('crlf', Buffer.from(`${lines.join('\r\n')}\r\n`), {
       mapping: 'skyecc',
@@ -295,6 +295,13 @@ describe('the Sky ECC mapping in SQL against the JavaScript mapping (differentia
     const utf8 = await normalizeBothWays('utf8', invalid, { mapping: 'skyecc' });
     expectSame(utf8);
     expect(utf8.sql.quarantined.join()).toContain('invalid UTF-8');
+    // A line longer than DuckDB's line reader takes (2 MB), shorter than the adapter's limit (16 MB).
+    const long = [lines[0], sky({ id: 'long', text: 'x'.repeat(2_100_000) }), lines[1]];
+    const longLine = await normalizeBothWays('long', Buffer.from(`${long.join('\n')}\n`), {
+      mapping: 'skyecc',
+    });
+    expectSame(longLine);
+    expect(longLine.sql.results.reduce((n, r) => n + r.staged, 0)).toBe(3);
   }, 60_000);
 });
 
