@@ -86,7 +86,9 @@ async function importThroughOutage(downMs: number) {
   let outcome: 'completed after retries' | 'failed, then completed when resumed';
   try {
     const first: Awaited<ReturnType<typeof runLocalImport>> | Error = await runLocalImport(store, dir, {
-      retryIntervalMs: 10,
+      // A short outage: the steps' retries a second apart, as the deployed definition's are seconds apart
+      // (a call other than a bulk request that falls into the outage is retried after it, not 10 ms later).
+      retryIntervalMs: Number.isFinite(downMs) ? 1000 : 10,
     }).catch((e: Error) => e);
     expect(proxy.outages()).toBe(1);
     expect(proxy.dropped()).toBeGreaterThan(0);
