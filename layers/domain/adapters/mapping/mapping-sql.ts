@@ -6,7 +6,7 @@ import type { ListSpec, Mapping, TimeSpec, Transform, ValueSpec } from './mappin
  *
  * It is a second implementation of compile-mapping.ts, held to it by a differential test, and it only
  * claims what it can map exactly: a record whose JSON, types or values fall outside what the SQL below
- * reproduces (invalid JSON, JSON.parse's stricter grammar, duplicate keys, non-ASCII text under a case
+ * reproduces (invalid JSON, JSON.parse's stricter grammar, repeated keys, non-ASCII text under a case
  * transform, a time on a day its zone switches, anything to reject, ...) keeps `fast` false and goes to the
  * JavaScript mapping, which maps or rejects it with the reason. The common record never becomes a
  * JavaScript object: that is what makes the path fast (BENCHMARKS.md).
@@ -47,9 +47,18 @@ export function compileMappingSql(mapping: Mapping, platform: string, zone: stri
   if (!structure) return undefined;
   const f = mapping.fields;
 
-  // Level 1: one strict parse of the line into the JSON text of every path. It fails (NULL: the record goes
-  // to JavaScript) on invalid JSON, a repeated key (JSON.parse keeps the last, DuckDB the first), a missing
-  // key, or a value on a path that is not an object.
+  // Level 1: one strict parse of the line into the JSON text of every path. It fails on invalid JSON, a
+  // repeated key (JSON.parse keeps the last, DuckDB the first), a missing key, or a value on a path that is
+  // not an object. Only such lines are parsed again, leniently (a missing key or a path through something
+  // else than an object reads as null, as in JavaScript), unless a key the mapping reads appears twice or
+  // may hide behind an escape: then the record goes to JavaScript.
+  const keys = [...new Set(paths.flatMap((p) => p.split('.')))];
+  const repeatedKey = `len(list_distinct(regexp_extract_all(line, ${sqlText(`"(${keys.join('|')})"[ \t]*:`)}, 1)))
+    <> len(regexp_extract_all(line, ${sqlText(`"(${keys.join('|')})"[ \t]*:`)}, 1))`;
+  const structureSql = sqlText(JSON.stringify(structure));
+  const parsedJson = `coalesce(try(json_transform_strict(line, ${structureSql})),
+    CASE WHEN starts_with(line, '{') AND NOT regexp_matches(line, ${sqlText(String.raw`\\u00[2-7]`)}) AND NOT (${repeatedKey})
+      THEN try(json_transform(line, ${structureSql})) END)`;
   const at = (path: string) => `j${paths.indexOf(path)}`;
   const field = (path: string) =>
     `CAST(parsed_json.${path
@@ -57,7 +66,7 @@ export function compileMappingSql(mapping: Mapping, platform: string, zone: stri
       .map((k) => `"${k}"`)
       .join('.')} AS VARCHAR)`;
   const level1 = `SELECT source_offset, source_length, line, parsed_json, ${paths.map((p) => `${field(p)} AS ${at(p)}`).join(', ')}
-    FROM (SELECT *, try(json_transform_strict(line, ${sqlText(JSON.stringify(structure))})) AS parsed_json FROM records)`;
+    FROM (SELECT *, ${parsedJson} AS parsed_json FROM records)`;
 
   // Level 2: the text of each path as JavaScript's toText gives it, or NULL where it would differ.
   const text = (path: string) => `t${paths.indexOf(path)}`;

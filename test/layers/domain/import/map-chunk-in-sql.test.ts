@@ -223,6 +223,17 @@ function skyEdgeCases(): string[] {
     line({}).replace(/"loc":null/, '"loc":{"lat":1,"lat":2,"lon":3}'),
     line({}).replace(/^{/, '{"fr\\u006fm":"ESCAPED",'),
     line({}).replace(/^{/, '{"text":"Infinity and NaN, in a text",'),
+    // Keys left out (a null in JavaScript), with and without the traps above
+    `{"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00"}`,
+    `{"id":"${id()}","from":"A","to":["B"],"sent":"2020-03-01 10:00:00","text":"zonder locatie"}`,
+    `{"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00","loc":{"lat":52.1}}`,
+    `{"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00","loc":"somewhere"}`,
+    `{"id":"${id()}","from":"A","from":"B","sent":"2020-03-01 10:00:00"}`,
+    `{"id":"${id()}","fr\\u006fm":"A","from":"B","sent":"2020-03-01 10:00:00"}`,
+    `{"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00","loc":{"lat":1,"lat":2,"lon":3}}`,
+    `{"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00","text":"x",}`,
+    `{"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00","extra":NaN}`,
+    `{"id":"${id()}","sent":"2020-03-01 10:00:00"}`,
     `{ "id" : "${id()}" , "from" : "A" , "to" : [ "B" , "C" ] , "sent" : "2020-03-01 10:00:00" }`,
     ` {"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00"}`,
     `{"id":"${id()}","from":"A","sent":"2020-03-01 10:00:00"}   `,
@@ -274,6 +285,22 @@ describe('the Sky ECC mapping in SQL against the JavaScript mapping (differentia
     expectSame(outcome);
     expect(outcome.sql.quarantined.length).toBeGreaterThan(20);
     expect(outcome.sql.mappedInSql).toBeGreaterThan(lines.length);
+  }, 60_000);
+
+  it('maps records that leave keys out in SQL as well (they read as null), the same way', async () => {
+    const lines = Array.from({ length: 60 }, (_, i) => {
+      const full = JSON.parse(
+        sky({ id: `sparse-${i}`, loc: i % 2 ? { lat: 52.1, lon: 4.3 } : null }),
+      ) as Record<string, unknown>;
+      for (const key of ['group', 'read', 'received', 'loc', 'from_imei'].slice(0, 1 + (i % 5)))
+        delete full[key];
+      return JSON.stringify(full);
+    });
+    const outcome = await normalizeBothWays('sparse', Buffer.from(`${lines.join('\n')}\n`), {
+      mapping: 'skyecc',
+    });
+    expectSame(outcome);
+    expect(outcome.sql.mappedInSql).toBe(60);
   }, 60_000);
 
   it('reads a chunk with carriage returns, a byte-order mark, invalid UTF-8 or a very long line with the adapter, the same way', async () => {
