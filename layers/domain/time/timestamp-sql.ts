@@ -1,3 +1,4 @@
+import { sqlString } from '../lake/duckdb-session.ts';
 import { compilePattern, ISO, LATEST_MILLIS, type Slot } from './timestamp-parser.ts';
 
 /**
@@ -21,7 +22,7 @@ export const JS_WHITESPACE =
 export const sqlText = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 export function jsTrim(expression: string): string {
-  return `trim(${expression}, ${sqlText(JS_WHITESPACE)})`;
+  return `trim(${expression}, ${sqlString(JS_WHITESPACE)})`;
 }
 
 const DAY_MS = 86_400_000;
@@ -57,7 +58,7 @@ export function timeSql(format: string, text: string): TimeSql {
         }
       : compilePattern(format);
   const names = slots.map((_, i) => `g${i}`);
-  const capture = `regexp_extract(${trimmed}, ${sqlText(regex.source)}, [${names.map(sqlText).join(', ')}])`;
+  const capture = `regexp_extract(${trimmed}, ${sqlString(regex.source)}, [${names.map(sqlText).join(', ')}])`;
   // The last group of a slot wins, as in the parser's loop; a group that did not take part is ''.
   const group = (slot: Slot, c: string) => {
     const i = slots.lastIndexOf(slot);
@@ -141,5 +142,5 @@ function strptimeFormat(format: string): string | undefined {
     out += c === '%' ? '%%' : c;
     i++;
   }
-  return sqlText(out);
+  return sqlString(out);
 }

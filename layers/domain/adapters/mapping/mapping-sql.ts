@@ -1,4 +1,5 @@
-import { jsTrim, sqlText, type TimeSql, timeSql } from '../../time/timestamp-sql.ts';
+import { sqlString } from '../../lake/duckdb-session.ts';
+import { jsTrim, type TimeSql, timeSql } from '../../time/timestamp-sql.ts';
 import type { ListSpec, Mapping, TimeSpec, Transform, ValueSpec } from './mapping-schema.ts';
 
 /**
@@ -53,11 +54,11 @@ export function compileMappingSql(mapping: Mapping, platform: string, zone: stri
   // else than an object reads as null, as in JavaScript), unless a key the mapping reads appears twice or
   // may hide behind an escape: then the record goes to JavaScript.
   const keys = [...new Set(paths.flatMap((p) => p.split('.')))];
-  const repeatedKey = `len(list_distinct(regexp_extract_all(line, ${sqlText(`"(${keys.join('|')})"[ \t]*:`)}, 1)))
-    <> len(regexp_extract_all(line, ${sqlText(`"(${keys.join('|')})"[ \t]*:`)}, 1))`;
-  const structureSql = sqlText(JSON.stringify(structure));
+  const repeatedKey = `len(list_distinct(regexp_extract_all(line, ${sqlString(`"(${keys.join('|')})"[ \t]*:`)}, 1)))
+    <> len(regexp_extract_all(line, ${sqlString(`"(${keys.join('|')})"[ \t]*:`)}, 1))`;
+  const structureSql = sqlString(JSON.stringify(structure));
   const parsedJson = `coalesce(try(json_transform_strict(line, ${structureSql})),
-    CASE WHEN starts_with(line, '{') AND NOT regexp_matches(line, ${sqlText(String.raw`\\u00[2-7]`)}) AND NOT (${repeatedKey})
+    CASE WHEN starts_with(line, '{') AND NOT regexp_matches(line, ${sqlString(String.raw`\\u00[2-7]`)}) AND NOT (${repeatedKey})
       THEN try(json_transform(line, ${structureSql})) END)`;
   const at = (path: string) => `j${paths.indexOf(path)}`;
   const field = (path: string) =>
@@ -165,8 +166,8 @@ export function compileMappingSql(mapping: Mapping, platform: string, zone: stri
     FROM parsed AS p ${joins.join(' ')}`;
   const mapped = `SELECT source_offset, source_length, body, ok,
       CASE WHEN native_id IS NOT NULL
-        THEN ${digest(["'native'", sqlText(platform), 'native_id'], 32)}
-        ELSE ${digest(["'content'", sqlText(platform), 'sender', 'CAST(sent_utc AS VARCHAR)', `array_to_string(list_sort(recipients), ',')`, `coalesce(body, '')`], 32)}
+        THEN ${digest(["'native'", sqlString(platform), 'native_id'], 32)}
+        ELSE ${digest(["'content'", sqlString(platform), 'sender', 'CAST(sent_utc AS VARCHAR)', `array_to_string(list_sort(recipients), ',')`, `coalesce(body, '')`], 32)}
       END AS message_id,
       native_id,
       CASE WHEN group_id IS NOT NULL THEN 'group:' || group_id
@@ -220,7 +221,7 @@ function unquote(json: string): string {
 function itemsOf(json: string, split: string | undefined): string {
   const items = `CAST(json_extract(${json}, '$[*]') AS VARCHAR[])`;
   // The common array: texts without escapes, written compactly (json_extract's form).
-  const plain = `regexp_full_match(${json}, ${sqlText(String.raw`\[("[^"\\]*"(,"[^"\\]*")*)?\]`)})`;
+  const plain = `regexp_full_match(${json}, ${sqlString(String.raw`\[("[^"\\]*"(,"[^"\\]*")*)?\]`)})`;
   const general = `CASE WHEN list_bool_and(list_transform(${items}, lambda x: x = 'null' OR starts_with(x, '"')))
     THEN list_transform(${items}, lambda x: CASE WHEN x = 'null' THEN '' ELSE ${unquote('x')} END) END`;
   const text = jsonText(json);
@@ -247,7 +248,7 @@ function textCheck(path: string, sql: SqlContext): string {
 function gated(spec: ValueSpec, mapped: string, otherwise: string, sql: SqlContext): string {
   if (!spec.when) return mapped;
   sql.checks.add(textCheck(spec.when.from, sql));
-  return `CASE WHEN ${sql.text(spec.when.from)} = ${sqlText(spec.when.equals)} THEN ${mapped} ELSE ${otherwise} END`;
+  return `CASE WHEN ${sql.text(spec.when.from)} = ${sqlString(spec.when.equals)} THEN ${mapped} ELSE ${otherwise} END`;
 }
 
 const caseTransforms = new Set<Transform>(['lowercase', 'uppercase', 'bare-jid']);
@@ -281,7 +282,7 @@ function applyTransforms(transforms: readonly Transform[], x: string): string {
 /** compileValue: the text ('' is none), transformed ('' is none); a constant as given. */
 function valueSql(spec: ValueSpec, sql: SqlContext): string {
   const transforms = spec.transform ?? [];
-  let raw = sqlText(spec.const ?? '');
+  let raw = sqlString(spec.const ?? '');
   if (spec.from !== undefined) {
     sql.checks.add(textCheck(spec.from, sql));
     raw = `nullif(${sql.text(spec.from)}, '')`;
@@ -296,7 +297,7 @@ function valueSql(spec: ValueSpec, sql: SqlContext): string {
 function listSql(spec: ListSpec, sql: SqlContext): string {
   const transforms = spec.transform ?? [];
   const empty = 'CAST([] AS VARCHAR[])';
-  let items = spec.const ? itemsOfText(sqlText(spec.const), spec.split) : empty;
+  let items = spec.const ? itemsOfText(sqlString(spec.const), spec.split) : empty;
   if (spec.from !== undefined) {
     items = 'recipient_items';
     sql.checks.add('recipient_items IS NOT NULL');
@@ -310,7 +311,7 @@ function listSql(spec: ListSpec, sql: SqlContext): string {
 }
 
 function itemsOfText(text: string, split: string | undefined): string {
-  return split ? `string_split(${text}, ${sqlText(split)})` : `[${text}]`;
+  return split ? `string_split(${text}, ${sqlString(split)})` : `[${text}]`;
 }
 
 /** parseNumber of the value: a plain decimal (comma or point) in text, a JSON number as it is. */
