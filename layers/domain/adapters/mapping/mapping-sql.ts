@@ -34,7 +34,11 @@ export const LENIENT_JSON = /,[ \t]*[}\]]|[:,[][ \t]*(?:[-+]?[iI]|[-+][nN]|[nN][
 
 /** Path segments both sides read alike: JavaScript's `obj[part]` and a struct field. */
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
+/** Keys JavaScript finds on any object or array (`to.length` of an array), where a struct finds nothing. */
+const INHERITED = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  ...Object.getOwnPropertyNames(Array.prototype),
+]);
 
 type Structure = { [key: string]: 'JSON' | Structure };
 
