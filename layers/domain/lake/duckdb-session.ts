@@ -35,11 +35,5 @@ export async function openDuckDB(options: DuckDBOptions = {}): Promise<DuckDBSes
   };
 }
 
-/** Quotes a string for SQL text (paths, ids); values from users go through parameters instead. */
-export function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-export function sqlList(items: readonly string[]): string {
-  return `[${items.map(sqlString).join(', ')}]`;
-}
+// SQL text for paths and ids; kept apart so that code without DuckDB (the plan step) can quote too.
+export { sqlList, sqlString } from '../sql/sql-literals.ts';

@@ -1,4 +1,4 @@
-import { sqlString } from '../lake/duckdb-session.ts';
+import { sqlString } from '../sql/sql-literals.ts';
 import { compilePattern, ISO, LATEST_MILLIS, type Slot } from './timestamp-parser.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { sqlString } from '../../lake/duckdb-session.ts';
+import { sqlString } from '../../sql/sql-literals.ts';
 import { jsTrim, type TimeSql, timeSql } from '../../time/timestamp-sql.ts';
 import type { ListSpec, Mapping, TimeSpec, Transform, ValueSpec } from './mapping-schema.ts';
 
