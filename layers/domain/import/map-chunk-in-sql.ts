@@ -87,7 +87,7 @@ export async function mapChunkInSql(
   const rows = Number(
     (await connection.runAndReadAll('SELECT count(*) AS n FROM mapped WHERE ok')).getRowObjects()[0]?.n,
   );
-  return { rows, others, select: canonicalSelect() };
+  return { rows, others, select: await canonicalSelect(connection) };
 }
 
 /** The offset of each local day the chunk's times fall on, from the same function the JavaScript parser uses. */
@@ -153,8 +153,8 @@ async function scanChunk(file: string, start: number): Promise<{ lenientLines: n
   try {
     let carry = Buffer.alloc(0);
     let carryOffset = start; // file offset of carry[0]
+    const block = Buffer.alloc(SCAN_BLOCK);
     for (;;) {
-      const block = Buffer.alloc(SCAN_BLOCK);
       const { bytesRead } = await handle.read(block, 0, block.length);
       const piece = Buffer.concat([carry, block.subarray(0, bytesRead)]);
       if (piece.includes(CARRIAGE_RETURN) || piece.includes(LINE_READER_DELIMITER)) return undefined;
@@ -216,24 +216,10 @@ async function loadEnrichment(
 }
 
 /** The mapped rows in the canonical columns' types; the ones the mapping does not set are NULL. */
-function canonicalSelect(): string {
-  const fromMapping = new Set([
-    'message_id',
-    'native_id',
-    'conversation_id',
-    'sent_at',
-    'sent_at_raw',
-    'timezone_assumed',
-    'received_at',
-    'read_at',
-    'sender',
-    'sender_device',
-    'recipients',
-    'body',
-    'geo',
-    'source_offset',
-    'source_length',
-  ]);
+async function canonicalSelect(connection: DuckDBConnection): Promise<string> {
+  // The columns the mapping produced, as the view has them; the others of the schema are enrichment or NULL.
+  const described = await connection.runAndReadAll('SELECT column_name FROM (DESCRIBE mapped)');
+  const fromMapping = new Set((described.getColumns()[0] ?? []).map(String));
   const enriched = new Set(enrichmentFields.map((f) => f.name));
   const columns = messageFields.map((f) => {
     const source = fromMapping.has(f.name)

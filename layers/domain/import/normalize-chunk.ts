@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -104,12 +104,12 @@ export async function normalizeChunk(
     // DuckDB maps what it can map exactly (mapping-sql.ts); otherwise, or for a chunk it cannot read line
     // by line exactly, the adapter reads every record.
     let mappedInSql: SqlMappedChunk | undefined;
+    const local = path.join(work, 'chunk');
+    let source = () => store.read('landing', chunk.file.key, { start: chunk.start, end: chunk.end });
     if (adapter.sqlMapping && options.mapInSql !== false) {
-      const local = path.join(work, 'chunk');
-      await pipeline(
-        await store.read('landing', chunk.file.key, { start: chunk.start, end: chunk.end }),
-        createWriteStream(local),
-      );
+      await pipeline(await source(), createWriteStream(local));
+      // Downloaded once: a chunk DuckDB cannot read is read by the adapter from the same copy.
+      source = async () => createReadStream(local);
       mappedInSql = await mapChunkInSql(
         duckdb.connection,
         chunk,
@@ -123,12 +123,11 @@ export async function normalizeChunk(
         read += mappedInSql.rows;
         options.onProgress?.(read, chunk.end - chunk.start);
       }
-      await fs.rm(local, { force: true });
     }
     if (!mappedInSql) {
-      const bytes = await store.read('landing', chunk.file.key, { start: chunk.start, end: chunk.end });
-      for await (const batch of adapter.read(chunk, bytes)) await take(batch);
+      for await (const batch of adapter.read(chunk, await source())) await take(batch);
     }
+    await fs.rm(local, { force: true });
     const files = await writer.finish(path.join(work, 'parquet'), { mappedInSql });
     for (const f of files) {
       await store.write('lake', stagingKey(seizureId, importId, f.month, chunk.chunkId), { file: f.file });
