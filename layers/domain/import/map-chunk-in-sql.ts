@@ -106,9 +106,14 @@ async function loadZoneDays(
     // null: the zone switches that day (or the date cannot be placed): its times go to JavaScript.
     return `(${Number(day)}, ${typeof offset === 'number' ? offset : 'NULL'})`;
   });
+  // One row: the offsets of every day from the first to the last, as the list the mapping indexes by day.
   await connection.run(
-    `CREATE OR REPLACE TEMP TABLE zone_days_${index} (day INTEGER, offset_minutes INTEGER);
-     ${values.length ? `INSERT INTO zone_days_${index} VALUES ${values.join(', ')};` : ''}`,
+    `CREATE OR REPLACE TEMP TABLE zone_days (day INTEGER, offset_minutes INTEGER);
+     ${values.length ? `INSERT INTO zone_days VALUES ${values.join(', ')};` : ''}
+     CREATE OR REPLACE TEMP TABLE zone_offsets_${index} AS
+       SELECT min(d.day) AS first_day, list(z.offset_minutes ORDER BY d.day) AS offsets
+       FROM (SELECT range::INTEGER AS day FROM range((SELECT min(day) FROM zone_days), (SELECT max(day) + 1 FROM zone_days))) AS d
+       LEFT JOIN zone_days AS z ON z.day = d.day;`,
   );
 }
 

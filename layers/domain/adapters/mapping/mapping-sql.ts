@@ -14,7 +14,8 @@ import type { ListSpec, Mapping, TimeSpec, Transform, ValueSpec } from './mappin
  *
  * Tables: `records(line, source_offset, source_length)` and `lenient_lines(source_offset)` in, `parse` out
  * (materialized as `parsed`);
- * `zone_days_<i>(day, offset_minutes)` come from JavaScript (zoneDayOffsets) for the days `zones` lists;
+ * `zone_offsets_<i>(first_day, offsets)` come from JavaScript (zoneDayOffsets) for the days `zones` lists: one
+ * row, the offset of each local day from `first_day` on (NULL on a day the zone switches);
  * `mapped` gives the canonical columns (all but enrichment and the chunk's constants) and `ok`.
  */
 export interface MappingSql {
@@ -143,38 +144,42 @@ export function compileMappingSql(mapping: Mapping, platform: string, zone: stri
     FROM (${level5})`;
 
   // Zones: each time read in a zone takes its day's offset; a day with a switch (NULL) goes to JavaScript.
+  // The offsets are a list indexed by day: a lookup per time instead of a join per time column.
   const zones: MappingSql['zones'] = [];
-  const joins: string[] = [];
   const utc: Record<string, string> = {};
   const dayChecks: string[] = [];
   for (const [name, , timeZone] of timeParsers) {
     let i = zones.findIndex((z) => z.zone === timeZone);
     if (i === -1) i = zones.push({ zone: timeZone, dayColumns: [] }) - 1;
     zones[i]?.dayColumns.push(`${name}_day`);
-    joins.push(`LEFT JOIN zone_days_${i} AS ${name}_zone ON ${name}_zone.day = p.${name}_day`);
-    utc[name] =
-      `CASE WHEN p.${name}_day IS NULL THEN p.${name}_ms ELSE p.${name}_ms - ${name}_zone.offset_minutes * 60000 END`;
-    dayChecks.push(`(p.${name}_day IS NULL OR ${name}_zone.offset_minutes IS NOT NULL)`);
+    const offset = `zone_${i}.offsets[p.${name}_day - zone_${i}.first_day + 1]`;
+    utc[name] = `CASE WHEN p.${name}_day IS NULL THEN p.${name}_ms ELSE p.${name}_ms - ${offset} * 60000 END`;
+    dayChecks.push(`(p.${name}_day IS NULL OR ${offset} IS NOT NULL)`);
   }
+  const joins = zones.map((_, i) => `CROSS JOIN zone_offsets_${i} AS zone_${i}`);
   const millisToTimestamp = (name: string) =>
     utc[name] ? `make_timestamptz(${name}_utc * 1000)` : 'NULL::TIMESTAMPTZ';
   const sep = 'chr(0)';
   const digest = (parts: string[], chars: number) =>
     `substr(sha256(${parts.join(` || ${sep} || `)}), 1, ${chars})`;
-  // Times in UTC and a conversation's participants once per row, for the expressions that use them twice.
+  // Times in UTC, and the participants of a conversation with several recipients (list functions are
+  // costly: one recipient, the common case, is compared directly below), once per row.
   const resolved = `SELECT p.*, ${Object.entries(utc)
     .map(([name, sql]) => `${sql} AS ${name}_utc`)
     .join(', ')},
       p.fast AND ${dayChecks.length ? dayChecks.join(' AND ') : 'true'} AS ok,
-      CASE WHEN p.group_id IS NULL THEN list_sort(list_distinct(list_prepend(p.sender, p.recipients))) END AS participants
+      CASE WHEN p.group_id IS NULL AND len(p.recipients) > 1
+        THEN list_sort(list_distinct(list_prepend(p.sender, p.recipients))) END AS participants
     FROM parsed AS p ${joins.join(' ')}`;
   const mapped = `SELECT source_offset, source_length, body, ok,
       CASE WHEN native_id IS NOT NULL
         THEN ${digest(["'native'", sqlString(platform), 'native_id'], 32)}
-        ELSE ${digest(["'content'", sqlString(platform), 'sender', 'CAST(sent_utc AS VARCHAR)', `array_to_string(list_sort(recipients), ',')`, `coalesce(body, '')`], 32)}
+        ELSE ${digest(["'content'", sqlString(platform), 'sender', 'CAST(sent_utc AS VARCHAR)', `CASE WHEN len(recipients) <= 1 THEN coalesce(recipients[1], '') ELSE array_to_string(list_sort(recipients), ',') END`, `coalesce(body, '')`], 32)}
       END AS message_id,
       native_id,
       CASE WHEN group_id IS NOT NULL THEN 'group:' || group_id
+        WHEN len(recipients) <= 1 THEN 'dm:' || substr(sha256(CASE WHEN coalesce(recipients[1], sender) = sender THEN sender
+          ELSE least(sender, recipients[1]) || ${sep} || greatest(sender, recipients[1]) END), 1, 20)
         ELSE CASE WHEN len(participants) <= 2 THEN 'dm:' ELSE 'adhoc:' END
           || substr(sha256(array_to_string(participants, ${sep})), 1, 20)
       END AS conversation_id,
