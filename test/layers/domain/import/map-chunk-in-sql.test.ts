@@ -425,4 +425,47 @@ describe('a mapping file with every kind of field in SQL against JavaScript (dif
     expectSame(outcome);
     expect(outcome.sql.mappedInSql).toBe(50);
   }, 60_000);
+
+  it('maps lists under each transform the same way, those it leaves alone and those it changes', async () => {
+    const lists = [
+      ['ABC', 'XYZ'],
+      ['abc', 'xyz'],
+      ['A', '', 'B'],
+      ['A', null, 'B'],
+      [' A', 'B '],
+      ['A/b', 'C'],
+      ['a/B'],
+      ['a/b', 'c'],
+      ['12', '345'],
+      ['1a', '2'],
+      ['~!{}', '\u007f'],
+      ['Ä', 'B'],
+      [],
+    ];
+    const lines = lists.map((to, i) => JSON.stringify({ s: 'S1', to, t: 1_583_017_429 + i, m: `m${i}` }));
+    const transformSets = [
+      [],
+      ['trim'],
+      ['uppercase'],
+      ['lowercase'],
+      ['bare-jid'],
+      ['jid-resource'],
+      ['digits'],
+    ];
+    for (const [i, transform] of transformSets.entries()) {
+      const mapping = {
+        name: `list-${i}`,
+        input: { type: 'ndjson' },
+        fields: {
+          sender: { from: 's' },
+          recipients: { from: 'to', transform },
+          sent_at: { from: 't', format: 'epoch-seconds' },
+          body: { from: 'm' },
+        },
+      };
+      const outcome = await normalizeBothWays(`list-${i}`, Buffer.from(`${lines.join('\n')}\n`), { mapping });
+      expectSame(outcome);
+      expect(outcome.sql.mappedInSql).toBeGreaterThan(0);
+    }
+  }, 60_000);
 });
