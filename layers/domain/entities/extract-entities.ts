@@ -85,7 +85,7 @@ export interface Extraction {
 /**
  * Finds the entities of one body. Extractors run from the most to the least specific, each claiming what it
  * takes: URLs, e-mail addresses, IBANs, crypto addresses, coordinates, licence plates, then phone numbers,
- * the loosest. Each runs only when the body has what it needs (phone numbers: 8 digits or more), so the
+ * the loosest. Each runs only when the body has what it needs (phone numbers: 8 digits or more left unclaimed), so the
  * common short chat line costs one scan of its characters. `findings` is undefined when nothing was found.
  */
 export function extractEntities(text: string, defaultCountry: CountryCode): Extraction {
@@ -107,7 +107,9 @@ export function extractEntities(text: string, defaultCountry: CountryCode): Extr
   if ((s.digits >= 10 && s.dot) || (s.degree && s.digits >= 3))
     findCoordinates(text, get(), s.digits >= 10 && s.dot, s.degree);
   if (s.hyphen && s.digits >= 1 && length >= 6) findLicencePlates(text, get());
-  if (s.digits >= 8 && mayHoldWrittenPhone(text)) findPhones(text, defaultCountry, get());
+  // A phone number it keeps has 8 digits or more outside what was claimed (an IBAN's digits are no phone's).
+  if (s.digits - (found?.claimedDigits ?? 0) >= 8 && mayHoldWrittenPhone(text))
+    findPhones(text, defaultCountry, get());
   const letters = s.letters;
   if (found && found.entities.length === 0) found = undefined;
   return { findings: found, wordLetters: found ? letters - found.claimedLetters : letters };

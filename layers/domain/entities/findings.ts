@@ -31,6 +31,8 @@ export class Findings {
   readonly #urlSpans: boolean[] = [];
   /** Letters inside claimed ranges: they are not words, and must not sway language detection. */
   claimedLetters = 0;
+  /** Digits inside claimed ranges: no later entity can take them. */
+  claimedDigits = 0;
 
   /** Whether `[start, end)` overlaps what was claimed already (URLs aside, when `insideUrls`). */
   overlaps(start: number, end: number, insideUrls = false): boolean {
@@ -57,6 +59,8 @@ export class Findings {
     this.#spans.push(start, end);
     this.#urlSpans.push(kind === 'url');
     this.claimedLetters += countLetters(text, start, end);
+    for (let i = start; i < end; i++)
+      if (text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) this.claimedDigits++;
     return this.#record(kind, value, text.slice(start, end));
   }
 

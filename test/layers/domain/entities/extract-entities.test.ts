@@ -83,6 +83,21 @@ describe('extracting from chat bodies', () => {
     ]);
   });
 
+  it('looks for phone numbers beside what was claimed, only where 8 digits are left unclaimed', () => {
+    expect(entitiesIn('NL91 ABNA 0417 1643 00, bel +31 6 12345678')).toEqual([
+      ['iban', 'NL91ABNA0417164300', 'NL91 ABNA 0417 1643 00'],
+      ['phone', '+31612345678', '+31 6 12345678'],
+    ]);
+    expect(entitiesIn('0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae of 0612345678')).toEqual([
+      [
+        'ethereum',
+        '0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae',
+        '0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae',
+      ],
+      ['phone', '+31612345678', '0612345678'],
+    ]);
+  });
+
   it('keeps one entity written twice once, with the first spelling', () => {
     expect(entitiesIn('NL91ABNA0417164300 ja NL91 ABNA 0417 1643 00')).toEqual([
       ['iban', 'NL91ABNA0417164300', 'NL91ABNA0417164300'],
