@@ -26,12 +26,12 @@ export interface MappingSql {
 }
 
 /**
- * What JSON.parse refuses but DuckDB's reader accepts: a trailing comma, or NaN or Infinity (any case, any
- * sign) where a value starts. Searched in the chunk's bytes by JavaScript (one regular expression over the
- * whole chunk is far cheaper than one per line in SQL); a line with a match, even inside a text, goes to
- * the JavaScript mapping: `lenient_lines(source_offset)`.
+ * What JSON.parse refuses but DuckDB's reader (yyjson) accepts: a trailing comma, or `nan`, `inf` or
+ * `infinity` in any case, signed or not, where a value starts. Searched in the chunk's bytes by JavaScript
+ * (one regular expression over the whole chunk is far cheaper than one per line in SQL); a line with a
+ * match, even inside a text (", info"), goes to the JavaScript mapping: `lenient_lines(source_offset)`.
  */
-export const LENIENT_JSON = /,[ \t]*[}\]]|[:,[][ \t]*(?:[-+]?[iI]|[-+][nN]|[nN][aA])/g;
+export const LENIENT_JSON = /,[ \t]*[}\]]|[:,[][ \t]*[-+]?(?:[iI][nN][fF]|[nN][aA][nN])/g;
 
 /** Path segments both sides read alike: JavaScript's `obj[part]` and a struct field. */
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
