@@ -51,7 +51,7 @@ export function enrichBody(body: string, context: EnrichmentContext): Enrichment
   const remember = body.length <= REMEMBERED_LENGTH;
   let found = remember ? context.seen.get(body) : undefined;
   if (!found) {
-    found = enrich(body, context.defaultCountry);
+    found = enrichDistinctBody(body, context.defaultCountry);
     if (remember) {
       if (context.seen.size >= REMEMBERED_BODIES) context.seen.clear();
       context.seen.set(body, found);
@@ -60,7 +60,8 @@ export function enrichBody(body: string, context: EnrichmentContext): Enrichment
   return found;
 }
 
-function enrich(body: string, defaultCountry: CountryCode): Enrichment {
+/** What a readable body tells, for bodies known to be distinct (nothing remembered). */
+export function enrichDistinctBody(body: string, defaultCountry: CountryCode): Enrichment {
   const { findings, wordLetters } = extractEntities(body, defaultCountry);
   return {
     entities: findings ? findings.entities : [],

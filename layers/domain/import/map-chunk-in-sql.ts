@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Chunk, NormalizedRecord, SqlChunkMapping } from '../adapters/adapter.ts';
 import { LENIENT_JSON } from '../adapters/mapping/mapping-sql.ts';
-import { type EnrichmentContext, enrichBody } from '../entities/enrich-message.ts';
+import { type EnrichmentContext, enrichDistinctBody } from '../entities/enrich-message.ts';
 import { sqlString } from '../lake/duckdb-session.ts';
 import type { RawRecord } from '../records/record-splitter.ts';
 import { duckdbType } from '../schema/duckdb-types.ts';
@@ -196,7 +196,7 @@ async function loadEnrichment(
   );
   const lines: string[] = [];
   for (const body of bodies.getColumns()[0] ?? []) {
-    const found = enrichBody(body as string, context);
+    const found = enrichDistinctBody(body as string, context.defaultCountry);
     lines.push(
       JSON.stringify({
         body,
