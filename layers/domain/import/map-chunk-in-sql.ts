@@ -71,23 +71,20 @@ export async function mapChunkInSql(
     throw new Error(`chunk ${chunk.chunkId}: DuckDB could not map the chunk (${message.split(':')[0]})`);
   }
   // Every byte accounted for up to the last record's end (its newline optional): the offsets are exact.
-  const end = Number(
-    (
-      await connection.runAndReadAll(
-        `SELECT coalesce(max(source_offset + source_length), ${chunk.start}) - ${chunk.start} AS n FROM parsed`,
-      )
-    ).getRowObjects()[0]?.n,
-  );
+  const [counted] = (
+    await connection.runAndReadAll(
+      `SELECT coalesce(max(source_offset + source_length), ${chunk.start}) - ${chunk.start} AS end, count(*) AS records FROM parsed`,
+    )
+  ).getRowObjects();
+  const end = Number(counted?.end);
   if (end !== size && end + 1 !== size) return undefined;
   for (const [i, zone] of sql.zones.entries()) await loadZoneDays(connection, i, zone);
   await connection.run(`CREATE OR REPLACE TEMP VIEW mapped AS ${sql.mapped}`);
 
-  const others = await mapRouted(connection, chunk, file, mapping);
+  const { routed, others } = await mapRouted(connection, chunk, file, mapping);
   await loadEnrichment(connection, enrichment, path.join(work, 'enrichment.ndjson'));
-  const rows = Number(
-    (await connection.runAndReadAll('SELECT count(*) AS n FROM mapped WHERE ok')).getRowObjects()[0]?.n,
-  );
-  return { rows, others, select: await canonicalSelect(connection) };
+  // Every record is either mapped in SQL (ok) or routed: no second pass over the view to count.
+  return { rows: Number(counted?.records) - routed, others, select: await canonicalSelect(connection) };
 }
 
 /** The offset of each local day the chunk's times fall on, from the same function the JavaScript parser uses. */
@@ -123,7 +120,7 @@ async function mapRouted(
   chunk: Chunk,
   file: string,
   mapping: SqlChunkMapping,
-): Promise<NormalizedRecord[]> {
+): Promise<{ routed: number; others: NormalizedRecord[] }> {
   const routed = await connection.runAndReadAll(
     'SELECT source_offset, source_length FROM mapped WHERE NOT ok ORDER BY source_offset',
   );
@@ -144,7 +141,7 @@ async function mapRouted(
   } finally {
     await handle.close();
   }
-  return out;
+  return { routed: offsets.length, others: out };
 }
 
 /**
