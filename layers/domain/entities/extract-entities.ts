@@ -85,8 +85,9 @@ export interface Extraction {
 /**
  * Finds the entities of one body. Extractors run from the most to the least specific, each claiming what it
  * takes: URLs, e-mail addresses, IBANs, crypto addresses, coordinates, licence plates, then phone numbers,
- * the loosest. Each runs only when the body has what it needs (phone numbers: 8 digits or more left unclaimed), so the
- * common short chat line costs one scan of its characters. `findings` is undefined when nothing was found.
+ * the loosest. Each runs only when the body has what it needs (phone numbers: 8 digits or more left
+ * unclaimed), so the common short chat line costs one scan of its characters. `findings` is undefined when
+ * nothing was found.
  */
 export function extractEntities(text: string, defaultCountry: CountryCode): Extraction {
   const s = scan(text);

@@ -59,8 +59,7 @@ export class Findings {
     this.#spans.push(start, end);
     this.#urlSpans.push(kind === 'url');
     this.claimedLetters += countLetters(text, start, end);
-    for (let i = start; i < end; i++)
-      if (text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) this.claimedDigits++;
+    this.claimedDigits += countDigits(text, start, end);
     return this.#record(kind, value, text.slice(start, end));
   }
 
@@ -69,6 +68,15 @@ export class Findings {
     this.entities.push({ kind, value, raw });
     return true;
   }
+}
+
+function countDigits(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
 }
 
 /** Letters (ASCII and any code point from Latin-1 up) in `[start, end)`: what language detection reads. */
