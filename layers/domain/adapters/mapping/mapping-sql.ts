@@ -133,7 +133,7 @@ export function compileMappingSql(mapping: Mapping, platform: string, zone: stri
     ...timeParsers.map(([name]) => `(${name}_raw IS NULL OR ${name}_ms IS NOT NULL)`),
     '((latitude IS NULL AND longitude IS NULL) OR (abs(latitude) <= 90 AND abs(longitude) <= 180))',
     // JavaScript sorts recipients and participants by UTF-16 code units, DuckDB by bytes: alike for ASCII.
-    `(len(recipients) = 0 OR ${isAscii(`sender || array_to_string(recipients, '')`)})`,
+    `(len(recipients) = 0 OR (${isAscii('sender')} AND ${itemsAscii('recipients', f.recipients?.from && at(f.recipients.from))}))`,
   ];
   const level5 = `SELECT *, ${timeColumns.join(', ')} FROM (${level4})`;
   const outputs = [
@@ -267,6 +267,16 @@ function isAscii(expression: string): string {
   return `strlen(${expression}) = length(${expression})`;
 }
 
+/**
+ * Whether a list's items are all ASCII. Joining a list is costly: when the JSON text the items came from is
+ * ASCII, so are they (DuckDB writes that text with non-ASCII characters as they are, escaping only ASCII
+ * ones), and the transforms keep ASCII ASCII.
+ */
+function itemsAscii(items: string, json: string | undefined): string {
+  const joined = isAscii(`array_to_string(${items}, '')`);
+  return json ? `CASE WHEN ${isAscii(json)} THEN true ELSE ${joined} END` : joined;
+}
+
 function transformSql(transform: Transform, x: string): string {
   switch (transform) {
     case 'trim':
@@ -311,8 +321,7 @@ function listSql(spec: ListSpec, sql: SqlContext): string {
   if (spec.from !== undefined) {
     items = 'recipient_items';
     sql.checks.add('recipient_items IS NOT NULL');
-    if (transforms.some((t) => caseTransforms.has(t)))
-      sql.checks.add(isAscii(`array_to_string(${items}, '')`));
+    if (transforms.some((t) => caseTransforms.has(t))) sql.checks.add(itemsAscii(items, sql.at(spec.from)));
   }
   const transformed = transforms.length
     ? `list_transform(${items}, lambda x: ${applyTransforms(transforms, 'x')})`
@@ -321,17 +330,25 @@ function listSql(spec: ListSpec, sql: SqlContext): string {
   // DuckDB's lambdas are costly: a list of items the transforms leave as they are, none empty, is itself.
   const unchanged = unchangedBy(transforms);
   if (unchanged) {
-    const itemsUnchanged = sqlString(`${unchanged}+(\\x01${unchanged}+)*`);
-    list = `CASE WHEN regexp_full_match(array_to_string(${items}, chr(1)), ${itemsUnchanged}) THEN ${items} ELSE ${list} END`;
+    const joined = charClass(unchanged);
+    let check = `regexp_full_match(array_to_string(${items}, chr(1)), ${sqlString(`${joined}+(\\x01${joined}+)*`)})`;
+    // A JSON array of texts without escapes (its quotes are the texts' own) is checked as it is, unjoined.
+    const inJson = unchanged.filter((c) => c !== 34 && c !== 92);
+    if (spec.from !== undefined && inJson.length) {
+      const json = sql.at(spec.from);
+      const c = charClass(inJson);
+      check = `CASE WHEN starts_with(${json}, '["') THEN regexp_full_match(${json}, ${sqlString(`\\["${c}+"(,"${c}+")*\\]`)}) ELSE ${check} END`;
+    }
+    list = `CASE WHEN ${check} THEN ${items} ELSE ${list} END`;
   }
   return gated(spec, list, empty, sql);
 }
 
 /**
- * A class of the characters every transform leaves as they are, among printable ASCII without the space (so
- * that trim has nothing to remove); undefined when there is none.
+ * The characters every transform leaves as they are, among printable ASCII without the space (so that trim
+ * has nothing to remove); undefined when there are none.
  */
-function unchangedBy(transforms: readonly Transform[]): string | undefined {
+function unchangedBy(transforms: readonly Transform[]): number[] | undefined {
   const isLower = (c: number) => c >= 97 && c <= 122;
   const isUpper = (c: number) => c >= 65 && c <= 90;
   const keeps: Record<Transform, ((c: number) => boolean) | undefined> = {
@@ -348,7 +365,11 @@ function unchangedBy(transforms: readonly Transform[]): string | undefined {
     if (!keep) return undefined;
     codes = codes.filter(keep);
   }
-  if (!codes.length) return undefined;
+  return codes.length ? codes : undefined;
+}
+
+/** A regular expression's class of these characters (ascending). */
+function charClass(codes: readonly number[]): string {
   const hex = (c: number) => `\\x${c.toString(16).padStart(2, '0')}`;
   const ranges: string[] = [];
   for (let i = 0; i < codes.length; ) {

@@ -166,6 +166,8 @@ function skyEdgeCases(): string[] {
     line({ to: ['b', 'a', 'c'] }),
     line({ to: ['a', 'a'] }),
     line({ to: ['ABC123', 'q'] }),
+    line({}).replace('["XYZ789"]', '["stra\\u00dfe"]'),
+    line({}).replace('["XYZ789"]', '["\\u00e4","B"]'),
     line({ to: ['', ' '] }),
     line({ to: '' }),
     line({ group: 'G1' }),
@@ -443,9 +445,15 @@ describe('a mapping file with every kind of field in SQL against JavaScript (dif
       ['1a', '2'],
       ['~!{}', '\u007f'],
       ['Ä', 'B'],
+      // Sorted differently by UTF-8 bytes and by UTF-16 code units
+      ['\uff21', '\u{1f600}'],
       [],
     ];
     const lines = lists.map((to, i) => JSON.stringify({ s: 'S1', to, t: 1_583_017_429 + i, m: `m${i}` }));
+    // Escapes: the JSON text of these lists is not their items.
+    const escaped = ['"\\u0041b"', '"\\u00e4"', '"a\\\\b"', '"A\\"B"', '"\\nA"', '"\\u00a0A"'];
+    for (const [i, item] of escaped.entries())
+      lines.push(`{"s":"S1","to":[${item},"C"],"t":${1_583_017_500 + i},"m":"e${i}"}`);
     const transformSets = [
       [],
       ['trim'],
