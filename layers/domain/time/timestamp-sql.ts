@@ -1,4 +1,4 @@
-import { sqlString } from '../sql/sql-literals.ts';
+import { sqlList, sqlString } from '../sql/sql-literals.ts';
 import { compilePattern, ISO, LATEST_MILLIS, type Slot } from './timestamp-parser.ts';
 
 /**
@@ -18,8 +18,6 @@ export interface TimeSql {
 /** Characters String.prototype.trim removes. */
 export const JS_WHITESPACE =
   '\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
-
-export const sqlText = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 export function jsTrim(expression: string): string {
   return `trim(${expression}, ${sqlString(JS_WHITESPACE)})`;
@@ -61,7 +59,7 @@ export function timeSql(format: string, text: string): TimeSql {
         }
       : compilePattern(format);
   const names = slots.map((_, i) => `g${i}`);
-  const capture = `regexp_extract(${trimmed}, ${sqlString(regex.source)}, [${names.map(sqlText).join(', ')}])`;
+  const capture = `regexp_extract(${trimmed}, ${sqlString(regex.source)}, ${sqlList(names)})`;
   // The last group of a slot wins, as in the parser's loop; a group that did not take part is ''.
   const group = (slot: Slot, c: string) => {
     const i = slots.lastIndexOf(slot);
