@@ -3,7 +3,8 @@
  * `npm run bench [-- --messages 200000] [--keep]`: generates one Sky ECC (NDJSON) seizure and measures, on
  * that same input and each beside its reference:
  *   1. normalize + Parquet on one core (our normalize step, DuckDB threads=1) vs DuckDB's own read_json ->
- *      Parquet (zstd, threads=1) and vs a bare read-lines + JSON.parse loop;
+ *      Parquet (zstd, threads=1) and vs a bare read-lines + JSON.parse loop; beside them, DuckDB writing the
+ *      rows we staged once more, alone: the ceiling of any normalize whose Parquet DuckDB writes;
  *   2. bulk indexing into a local OpenSearch (own home, free port, heap 1g) vs a plain `_bulk` of the same
  *      documents pre-serialized as NDJSON, sent with the same request size and concurrency;
  *   3. peak RSS of one chunk's normalize step (child process per case) at 64 MB and 256 MB chunks, and at
@@ -64,7 +65,7 @@ async function child(...args: string[]): Promise<Figures> {
   });
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as Figures;
 }
-const PINNED_CASES = new Set(['ours', 'ours-adapter', 'duckdb', 'parse']);
+const PINNED_CASES = new Set(['ours', 'ours-adapter', 'duckdb', 'parse', 'write-only']);
 const hasTaskset = await run('taskset', ['-c', '0', 'true']).then(
   () => true,
   () => false,
@@ -173,6 +174,9 @@ try {
   // The same chunks with every record through the adapter: what mapping in SQL gains (it writes the same rows).
   log('ours, without SQL: every record through the adapter');
   const adapterPath = await child('ours-adapter', a.store.root, a.planFile);
+  // The ceiling of any normalize that writes through DuckDB: its Parquet writer alone, on the rows ours staged.
+  log('DuckDB writing the staged rows again, alone');
+  const writeOnly = await child('write-only', a.store.root, a.planFile);
   const after = await references();
   const duck = meanOf(before.duckdb, after.duckdb);
   const parse = meanOf(before.parse, after.parse);
@@ -196,6 +200,11 @@ try {
       ...adapterPath,
       messagesPerSecond: perSecond(adapterPath.records, adapterPath.ms),
       mbPerSecond: round(adapterPath.bytes / MB / (adapterPath.ms / 1000)),
+    },
+    writeOnly: {
+      ...writeOnly,
+      messagesPerSecond: perSecond(writeOnly.records, writeOnly.ms),
+      shareOfOurs: round(writeOnly.ms / ours.ms),
     },
   };
   results.normalize = { ...convert, referenceRuns: { before, after } };
@@ -382,6 +391,8 @@ try {
     parquetVsParseLoop: round(convert.ours.messagesPerSecond / convert.parseLoop.messagesPerSecond),
     indexVsPlainBulk: index ? round(index.ours.docsPerSecond / index.plainBulk.docsPerSecond) : null,
     sqlVsAdapterPath: round(convert.ours.messagesPerSecond / convert.adapterPath.messagesPerSecond),
+    // What parquetVsDuckdb would be if mapping, ids and enrichment cost nothing: DuckDB writing our rows alone.
+    writeOnlyVsDuckdb: round(convert.writeOnly.messagesPerSecond / convert.duckdb.messagesPerSecond),
     // The same comparisons by CPU time (every thread of each process): steadier on a loaded machine.
     parquetVsDuckdbByCpu: round(duck.cpuMs / ours.cpuMs / (duck.records / ours.records)),
     parquetVsParseLoopByCpu: round(parse.cpuMs / ours.cpuMs / (parse.records / ours.records)),
@@ -440,6 +451,11 @@ function printTable(r: Record<string, unknown>) {
       `${f(n.adapterPath?.messagesPerSecond)} msg/s all through the adapter`,
     ],
     ['  ratio ours / DuckDB (target >= 0.5)', `${ratios.parquetVsDuckdb}`, ''],
+    [
+      '  DuckDB writing our rows alone / DuckDB',
+      `${ratios.writeOnlyVsDuckdb}`,
+      `${f(n.writeOnly?.messagesPerSecond)} msg/s, ${f(n.writeOnly?.shareOfOurs)} of our time`,
+    ],
     ['  ratio ours / parse loop (target >= 0.3)', `${ratios.parquetVsParseLoop}`, ''],
     [
       '  the same by CPU time',
