@@ -10,6 +10,7 @@ import { importIdFor } from '#domain/import/verify-evidence.ts';
 import { openDuckDB, sqlString } from '#domain/lake/duckdb-session.ts';
 import { DirectoryStore } from '#domain/storage/directory-store.ts';
 import { generateSeizure } from '#generator/generate-seizure.ts';
+import { Prng } from '#generator/prng.ts';
 import { uploadSeizure } from '#local/import/upload-seizure.ts';
 
 /**
@@ -261,6 +262,127 @@ function skyEdgeCases(): string[] {
   ];
 }
 
+/** Times as Sky ECC writes them, and not. */
+const TIMES = [
+  '2020-03-01 10:00:00',
+  '2020-06-15 23:59:59',
+  '2020-03-29 02:30:00',
+  '2020-03-29 03:00:00',
+  '2020-10-25 02:30:00',
+  '2020-3-1 00:00:00',
+  '2020-02-30 10:00:00',
+  ' 2020-03-01 10:00:00 ',
+  '2020-03-01T10:00:00',
+  1583017429,
+  null,
+  '',
+  'yesterday',
+  '2101-01-01 00:00:00',
+  '1969-12-31 23:00:00',
+  '1970-01-01 01:00:00',
+];
+
+/** Values each key may take: the edge cases above, drawn together, so that their interactions are tried too. */
+const SKY_VALUES: Record<string, unknown[]> = {
+  id: [1, 12345, 1.5, true, null, '', -0, 'dup-1', 'dup-1'],
+  from: [
+    'ABC123',
+    'abc123',
+    '  spaced  ',
+    'straße',
+    'İx',
+    'ǅ',
+    '',
+    null,
+    5,
+    '\u00a0nbsp',
+    'a"b',
+    'x\\y',
+    '😀',
+    'ZZZ999',
+  ],
+  from_imei: ['353287117441507', '35-32 87', '', null, 42, 'abc', ['1']],
+  to: [
+    ['XYZ789'],
+    [],
+    null,
+    'single',
+    '',
+    ['b', 'a', 'c'],
+    ['a', 'a'],
+    [' x ', 'y'],
+    ['ä'],
+    [1, 'x'],
+    [['x']],
+    { a: 1 },
+    7,
+    ['ABC123'],
+    ['', ' '],
+    ['a"b', 'c\\d'],
+    ['a', null, 'b'],
+    ['\uff21', '\u{1f600}'],
+  ],
+  group: [null, 'G1', '', 5, ' g '],
+  sent: TIMES,
+  received: TIMES,
+  read: TIMES,
+  text: [
+    'hoeveel wil je ervoor hebben',
+    '',
+    null,
+    5,
+    'with "quotes"\nand a newline\tand a tab',
+    'é and 😀 and ß',
+    'bel +31 6 12345678 of mail a@b.nl, NL91ABNA0417164300 https://x.nl/a',
+    'nan inf Infinity NaN, in words',
+    '\ud800 lone',
+    'nul\u0000byte',
+    'x'.repeat(300),
+    '  ',
+  ],
+  loc: [
+    null,
+    { lat: 52.1, lon: 4.3 },
+    { lat: '52,1', lon: '4.3' },
+    { lat: -0, lon: 0 },
+    { lat: 91, lon: 0 },
+    { lat: 52 },
+    { lat: 'x', lon: 'y' },
+    'somewhere',
+    [1, 2],
+    { lat: true, lon: false },
+    { lat: ' 52.1 ', lon: '' },
+    { lon: 4.3, lat: 1e-7 },
+  ],
+};
+
+/**
+ * Sky ECC lines with values drawn from SKY_VALUES: each key present or left out, in any order, with or without spaces,
+ * non-ASCII characters and slashes sometimes escaped, now and then a trailing comma or a repeated key.
+ */
+function randomSkyLines(prng: Prng, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const keys = Object.keys(SKY_VALUES).filter(() => prng.chance(0.9));
+    for (let k = keys.length - 1; k > 0; k--) {
+      const j = prng.int(k + 1);
+      [keys[k], keys[j]] = [keys[j] as string, keys[k] as string];
+    }
+    // Mostly an ordinary value, so that many records are left for SQL to map; an edge value one time in six.
+    const ordinary = JSON.parse(sky({ id: `r-${i}` })) as Record<string, unknown>;
+    const fields = keys.map(
+      (key) => [key, prng.chance(1 / 6) ? prng.pick(SKY_VALUES[key] as unknown[]) : ordinary[key]] as const,
+    );
+    const space = prng.chance(0.2) ? ' ' : '';
+    let line = `{${fields.map(([k, v]) => `"${k}":${space}${JSON.stringify(v)}`).join(`,${space}`)}}`;
+    if (prng.chance(0.15))
+      line = line.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    if (prng.chance(0.05)) line = line.replace(/\//g, '\\/');
+    if (prng.chance(0.03)) line = line.replace(/}$/, ',}');
+    if (prng.chance(0.03)) line = line.replace(/^{/, '{"from":"FIRST",');
+    return line;
+  });
+}
+
 beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'map-in-sql-'));
 });
@@ -295,6 +417,18 @@ describe('the Sky ECC mapping in SQL against the JavaScript mapping (differentia
     expect(outcome.sql.quarantined.length).toBeGreaterThan(20);
     expect(outcome.sql.mappedInSql).toBeGreaterThan(lines.length);
   }, 60_000);
+
+  it('agrees on random combinations of edge values, key orders, spacing and escapes (seeded)', async () => {
+    const lines = randomSkyLines(new Prng('map-in-sql', 'combinations'), 1500);
+    const outcome = await normalizeBothWays('combinations', Buffer.from(`${lines.join('\n')}\n`), {
+      mapping: 'skyecc',
+    });
+    expectSame(outcome);
+    // Both paths are exercised: SQL maps many of the records, JavaScript the others or rejects them.
+    expect(outcome.sql.mappedInSql).toBeGreaterThan(300);
+    expect(outcome.sql.mappedInSql).toBeLessThan(1500);
+    expect(outcome.sql.quarantined.length).toBeGreaterThan(100);
+  }, 120_000);
 
   it('maps records that leave keys out in SQL as well (they read as null), the same way', async () => {
     const lines = Array.from({ length: 60 }, (_, i) => {
