@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Adapter, Chunk, EvidenceFile, ImportContext, NormalizedRecord, OpenRange } from '../adapter.ts';
 import { rejected } from '../common/canonical-message.ts';
+import { withUnreadStretchesQuarantined } from '../common/unread-stretches.ts';
 import { MAX_RECORD_BYTES } from '../mapping/mapping-adapter.ts';
 import { type Frame, JsonSkimmer, type PathRole } from './json-skimmer.ts';
 import { type ChatInfo, telegramMessage } from './telegram-message.ts';
@@ -34,6 +35,8 @@ const DESCEND = new Set([
   'personal_information',
 ]);
 const CHAT_FIELDS = new Set(['name', 'type', 'id']);
+/** How Telegram Desktop writes a message's (or a service message's) type: where a damaged file hides one. */
+const MESSAGE_START = /"type": ?"(?:message|service)"/g;
 
 function roleOf(path: readonly string[]): PathRole {
   const p = path.join('.');
@@ -82,7 +85,7 @@ export function createTelegramAdapter(
   async function plan(file: EvidenceFile, open: OpenRange, target: number): Promise<Chunk[]> {
     const track = tracker({ chat: emptyChat(), owner: null });
     const bounds: { start: number; frames: Frame[]; chat: ChatInfo }[] = [];
-    let chunkStart = -Infinity;
+    let chunkStart = 0;
     let inferredOwner: string | null = null;
     let wanted = false; // the current record's bytes are needed (to find the owner)
     let parts: Buffer[] = [];
@@ -94,7 +97,10 @@ export function createTelegramAdapter(
       objectStart: track.objectStart,
       scalar: track.scalar,
       recordStart(start) {
-        if (!bounds.length || start - chunkStart >= target) {
+        // The first chunk starts at the file's start, so that no byte before the first message found
+        // (where damage may hide others) goes unread.
+        if (!bounds.length) bounds.push({ start: 0, frames: [], chat: emptyChat() });
+        else if (start - chunkStart >= target) {
           bounds.push({ start, frames: skimmer.frames, chat: { ...track.state.chat } });
           chunkStart = start;
         }
@@ -142,7 +148,16 @@ export function createTelegramAdapter(
     }));
   }
 
-  async function* read(chunk: Chunk, bytes: Readable): AsyncIterable<NormalizedRecord[]> {
+  function read(chunk: Chunk, bytes: Readable): AsyncIterable<NormalizedRecord[]> {
+    return withUnreadStretchesQuarantined(chunk, bytes, MESSAGE_START, (watched) =>
+      readMessages(chunk, watched),
+    );
+  }
+
+  async function* readMessages(
+    chunk: Chunk,
+    bytes: AsyncIterable<Buffer>,
+  ): AsyncIterable<NormalizedRecord[]> {
     const ctx = JSON.parse(chunk.context as string) as TelegramContext;
     const { file } = chunk;
     const track = tracker({ chat: ctx.chat, owner: ctx.owner });
@@ -182,7 +197,7 @@ export function createTelegramAdapter(
       },
     });
     for await (const piece of bytes) {
-      buf = piece as Buffer;
+      buf = piece;
       bufOffset = skimmer.offset;
       skimmer.write(buf);
       if (start !== -1) {

@@ -3,6 +3,7 @@ import { isOversized, splitRecords } from '../../records/record-splitter.ts';
 import { compileTimestampParser } from '../../time/timestamp-parser.ts';
 import type { Adapter, Chunk, EvidenceFile, ImportContext, NormalizedRecord, OpenRange } from '../adapter.ts';
 import { canonicalMessage, rejected } from '../common/canonical-message.ts';
+import { withUnreadStretchesQuarantined } from '../common/unread-stretches.ts';
 import { csvFieldParser } from '../mapping/csv-records.ts';
 import { MAX_RECORD_BYTES } from '../mapping/mapping-adapter.ts';
 import { startsWithBom } from '../mapping/text-decoder.ts';
@@ -27,6 +28,8 @@ type XmppContext =
 
 /** ejabberd's archive columns the adapter needs. */
 const REQUIRED_COLUMNS = ['username', 'timestamp', 'xml'];
+/** Where a record (`<message>` or `<result>`, prefixed or not) begins: where a damaged file hides one. */
+const RECORD_START = /<(?:[A-Za-z_][\w.-]*:)?(?:message|result)[\s/>]/g;
 
 const csvOptions = {
   type: 'csv',
@@ -160,12 +163,15 @@ export function createXmppAdapter(
       return;
     }
     if (ctx.kind === 'csv') yield* readCsv(chunk, bytes, ctx.columns);
-    else yield* readXml(chunk, bytes, ctx.open);
+    else
+      yield* withUnreadStretchesQuarantined(chunk, bytes, RECORD_START, (watched) =>
+        readXml(chunk, watched, ctx.open),
+      );
   }
 
   async function* readXml(
     chunk: Chunk,
-    bytes: Readable,
+    bytes: AsyncIterable<Buffer>,
     open: OpenElement[],
   ): AsyncIterable<NormalizedRecord[]> {
     const { file } = chunk;
@@ -177,7 +183,7 @@ export function createXmppAdapter(
       { maxRecordBytes, keepBytes: true },
     );
     for await (const piece of bytes) {
-      reader.write(piece as Buffer);
+      reader.write(piece);
       if (batch.length) {
         yield batch;
         batch = [];
