@@ -32,8 +32,7 @@ async function run(
   for await (const batch of withUnreadStretchesQuarantined(chunk, Readable.from(pieces), MARKER, reader))
     out.push(...batch);
   return out
-    .filter((r) => 'rejection' in r && r.rejection.reason !== 'read')
-    .map((r) => ('rejection' in r ? r.rejection : r.message))
+    .flatMap((r) => ('rejection' in r && r.rejection.reason !== 'read' ? [r.rejection] : []))
     .map((r) => ({ offset: r.source_offset - start, length: r.source_length, reason: r.reason }));
 }
 
