@@ -41,3 +41,14 @@ export function csvFieldParser(input: CsvInput): (records: string[]) => FieldsOr
     return records.map(parseOne);
   };
 }
+
+/**
+ * A header is one line. A line break inside its record (a quoted field running over lines) means its quoting
+ * is damaged, or the file has no header: the records it swallowed would be read as column names, and lost.
+ */
+export const HEADER_OVER_LINES =
+  'the header record runs over several lines: its quoting is damaged, or the file has no header';
+
+export function headerRunsOverLines(header: string): boolean {
+  return /[\r\n]/.test(header.replace(/\r$/, ''));
+}

@@ -21,7 +21,7 @@ import {
   MappingError,
   type RecordLocation,
 } from './compile-mapping.ts';
-import { csvFieldParser } from './csv-records.ts';
+import { csvFieldParser, HEADER_OVER_LINES, headerRunsOverLines } from './csv-records.ts';
 import type { Mapping } from './mapping-schema.ts';
 import { compileMappingSql } from './mapping-sql.ts';
 import { recordDecoder, startsWithBom } from './text-decoder.ts';
@@ -68,6 +68,7 @@ export function createMappingAdapter(mapping: Mapping, context: ImportContext): 
       const fields = text === undefined ? undefined : parseFields?.([text])[0];
       if (!fields || !Array.isArray(fields))
         throw new MappingError(`${file.path}: the header record cannot be read as CSV`);
+      if (headerRunsOverLines(text as string)) throw new MappingError(`${file.path}: ${HEADER_OVER_LINES}`);
       const headerEnd = first.offset + first.bytes.length;
       const dataStart = await skipNewline(
         await open(headerEnd, Math.min(file.bytes, headerEnd + 2)),

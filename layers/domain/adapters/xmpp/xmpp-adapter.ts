@@ -4,7 +4,7 @@ import { compileTimestampParser } from '../../time/timestamp-parser.ts';
 import type { Adapter, Chunk, EvidenceFile, ImportContext, NormalizedRecord, OpenRange } from '../adapter.ts';
 import { canonicalMessage, rejected } from '../common/canonical-message.ts';
 import { withUnreadStretchesQuarantined } from '../common/unread-stretches.ts';
-import { csvFieldParser } from '../mapping/csv-records.ts';
+import { csvFieldParser, HEADER_OVER_LINES, headerRunsOverLines } from '../mapping/csv-records.ts';
 import { MAX_RECORD_BYTES } from '../mapping/mapping-adapter.ts';
 import { startsWithBom } from '../mapping/text-decoder.ts';
 import { bareJid, ownerFromAncestors, stanzaToParts } from './stanza.ts';
@@ -119,9 +119,11 @@ export function createXmppAdapter(
         if (!columns) {
           if (isOversized(r)) throw new Error(`${file.path}: the header record is too long to be a header`);
           const bom = r.offset === 0 && startsWithBom(r.bytes) ? 3 : 0;
-          const fields = csvFieldParser(csvOptions)([r.bytes.subarray(bom).toString('utf8')])[0];
+          const header = r.bytes.subarray(bom).toString('utf8');
+          const fields = csvFieldParser(csvOptions)([header])[0];
           if (!fields || !Array.isArray(fields))
             throw new Error(`${file.path}: the header cannot be read as CSV`);
+          if (headerRunsOverLines(header)) throw new Error(`${file.path}: ${HEADER_OVER_LINES}`);
           columns = fields.map((c) => c.trim().toLowerCase());
           const missing = REQUIRED_COLUMNS.filter((c) => !columns?.includes(c));
           if (missing.length) {

@@ -135,6 +135,16 @@ describe('mapping adapter: EncroChat-style CSV (;, Windows-1252, CRLF)', () => {
       /reads "local_time", which data\/x does not have/,
     );
   });
+
+  it('refuses a header whose quoting runs over several lines, rather than read the records it swallowed as column names', async () => {
+    // A stray quote at the header's end: the header record runs to the next quote, a whole record later.
+    const swallowed =
+      '00000000000000b1;356938035643809;pinkpanther;;PinkPanther;356938035643809;icecold;25/03/2020 14:03:22;weg;;';
+    const damaged = iconv.encode(`${encroHeader};"\r\n${swallowed}"\r\n${rows[0]}\r\n`, 'windows-1252');
+    await expect(importBytes(manifest('encrochat', 'Europe/Paris'), damaged)).rejects.toThrow(
+      'data/x: the header record runs over several lines: its quoting is damaged, or the file has no header',
+    );
+  });
 });
 
 describe('mapping adapter: NDJSON and UTF-8 CSV', () => {

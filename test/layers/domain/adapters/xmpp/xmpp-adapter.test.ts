@@ -227,4 +227,14 @@ describe("xmpp adapter: ejabberd's archive table as CSV", () => {
       /has no "username", "timestamp", "xml" column/,
     );
   });
+
+  it('refuses a header whose quoting runs over several lines, rather than read the rows it swallowed as column names', async () => {
+    // The header's line break lost (found by corrupted-input.test.ts): the header record runs into a row
+    // whose quoted XML runs over two lines, and the columns the adapter needs are all still there.
+    const [header, ...rows] = ejabberdCsv.split('\r\n');
+    const twoLines = rows.find((r) => r.includes('\n')) as string;
+    const others = rows.filter((r) => r !== twoLines);
+    const damaged = Buffer.from(`${header}\u00b2${twoLines}\r\n${others.join('\r\n')}`);
+    await expect(runAdapter(adapter(), damaged)).rejects.toThrow(/the header record runs over several lines/);
+  });
 });
