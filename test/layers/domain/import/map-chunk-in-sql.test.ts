@@ -544,6 +544,61 @@ describe('a mapping file with every kind of field in SQL against JavaScript (dif
     expect(outcome.sql.mappedInSql).toBeGreaterThan(350);
   }, 60_000);
 
+  it('agrees on random combinations of edge values for every kind of field (seeded)', async () => {
+    const values: Record<string, unknown[]> = {
+      meta: [null, 'x', { id: 7 }, { id: '' }, { id: null }, { id: ['a'] }, {}],
+      jid: ['NoResource@Example', 'Ünïcode@example/x', 'a@b/c/d', '@x/y', 'u@h/', '', null, 5, ' sp@ace/r '],
+      kind: ['chat', 'groupchat', 'other', 5, null, 'Chat', ''],
+      to: [['list', 'x'], 'A@x, b@y', ' , ,', 'ÄB@x', '', null, 7, 'a@x,a@x', 'z@x,A@x'],
+      room: [' r ', '', null, 'R-1', 5, '\u00a0r\u00a0'],
+      ts: ['1583017429', 1583017429.5, '-5', 15830174290000, 0, -1, 1583017429, 'x', null, 1e20, 4102444800],
+      rts: [
+        '2020-03-01 10:00',
+        '2020-03-01T10:00:00.123456789-05:30',
+        '2020-03-01T10:00:00,5 Z',
+        '2020-03-01T25:00:00Z',
+        '2020-03-01T10:00:00+14:00',
+        '2020-03-01T10:00Z',
+        '2020-03-01',
+        '20200301T100000Z',
+        '2020-02-29T23:59:59.999Z',
+        '2021-02-29T10:00:00Z',
+        null,
+        '',
+      ],
+      rd: [
+        '08/03/2020 at 02:30',
+        '01/11/2020 at 01:30',
+        '1/3/2020 at 10:00',
+        '31/12/2020 at 23:59',
+        '29/02/2021 at 10:00',
+        '08/03/2020 at 2:30',
+        null,
+      ],
+      body: ['   ', '', null, ' x ', 'é\t', 12, 'bel 06-12345678'],
+      pos: [
+        null,
+        { lat: '52.1', lon: null },
+        { lat: 52.1, lon: 4.1 },
+        { lat: ' 1,5 ', lon: '-0' },
+        'x',
+        { lat: '', lon: '' },
+      ],
+    };
+    const prng = new Prng('map-in-sql', 'every-field');
+    const lines = Array.from({ length: 1200 }, (_, i) => {
+      const fields: Record<string, unknown> = {};
+      for (const [key, pool] of Object.entries(values)) if (prng.chance(1 / 5)) fields[key] = prng.pick(pool);
+      return record(i, fields);
+    });
+    const outcome = await normalizeBothWays('every-field-random', Buffer.from(`${lines.join('\n')}\n`), {
+      mapping,
+    });
+    expectSame(outcome);
+    expect(outcome.sql.mappedInSql).toBeGreaterThan(200);
+    expect(outcome.sql.mappedInSql).toBeLessThan(1200);
+  }, 120_000);
+
   it('maps constants and epoch milliseconds the same way', async () => {
     const constant = {
       name: 'constants',
