@@ -12,6 +12,7 @@ import { DirectoryStore } from '#domain/storage/directory-store.ts';
 import { generateSeizure } from '#generator/generate-seizure.ts';
 import { Prng } from '#generator/prng.ts';
 import { uploadSeizure } from '#local/import/upload-seizure.ts';
+import { damaged } from '../adapters/common/damage.ts';
 
 /**
  * The mapping compiled to SQL against the JavaScript mapping it must equal (differential): the same chunks
@@ -428,6 +429,19 @@ describe('the Sky ECC mapping in SQL against the JavaScript mapping (differentia
     expect(outcome.sql.mappedInSql).toBeGreaterThan(300);
     expect(outcome.sql.mappedInSql).toBeLessThan(1500);
     expect(outcome.sql.quarantined.length).toBeGreaterThan(100);
+  }, 120_000);
+
+  it('agrees on damaged copies of a generated seizure: bytes flipped, lost, doubled, cut short (seeded)', async () => {
+    const generated = path.join(root, 'to-damage');
+    await generateSeizure({ platform: 'skyecc', messages: 60, seed: 'damage', out: generated });
+    const file = (await fs.readdir(path.join(generated, 'data'))).sort()[0] as string;
+    const valid = await fs.readFile(path.join(generated, 'data', file));
+    const prng = new Prng('map-in-sql', 'damage');
+    const copies = Array.from({ length: 40 }, () => damaged(valid, prng));
+    const outcome = await normalizeBothWays('damaged', Buffer.concat(copies), { mapping: 'skyecc' });
+    expectSame(outcome);
+    expect(outcome.sql.mappedInSql).toBeGreaterThan(500);
+    expect(outcome.sql.quarantined.length).toBeGreaterThan(20);
   }, 120_000);
 
   it('maps records that leave keys out in SQL as well (they read as null), the same way', async () => {
