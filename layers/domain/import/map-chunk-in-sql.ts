@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { CountryCode } from 'libphonenumber-js/max';
 import type { Chunk, NormalizedRecord, SqlChunkMapping } from '../adapters/adapter.ts';
 import { LENIENT_JSON } from '../adapters/mapping/mapping-sql.ts';
-import { type EnrichmentContext, enrichDistinctBody } from '../entities/enrich-message.ts';
+import { enrichDistinctBody } from '../entities/enrich-message.ts';
 import { sqlString } from '../lake/duckdb-session.ts';
 import type { RawRecord } from '../records/record-splitter.ts';
 import { duckdbType } from '../schema/duckdb-types.ts';
@@ -39,7 +40,7 @@ export async function mapChunkInSql(
   chunk: Chunk,
   file: string,
   mapping: SqlChunkMapping,
-  enrichment: EnrichmentContext,
+  defaultCountry: CountryCode,
   work: string,
 ): Promise<SqlMappedChunk | undefined> {
   const size = (await fs.stat(file)).size;
@@ -82,7 +83,7 @@ export async function mapChunkInSql(
   await connection.run(`CREATE OR REPLACE TEMP VIEW mapped AS ${sql.mapped}`);
 
   const { routed, others } = await mapRouted(connection, chunk, file, mapping);
-  await loadEnrichment(connection, enrichment, path.join(work, 'enrichment.ndjson'));
+  await loadEnrichment(connection, defaultCountry, path.join(work, 'enrichment.ndjson'));
   // Every record is either mapped in SQL (ok) or routed: no second pass over the view to count.
   return { rows: Number(counted?.records) - routed, others, select: await canonicalSelect(connection) };
 }
@@ -185,7 +186,7 @@ const enrichmentFields = messageFields.filter((f) =>
 /** Entities and language of each distinct body, found in JavaScript once, joined back in SQL. */
 async function loadEnrichment(
   connection: DuckDBConnection,
-  context: EnrichmentContext,
+  defaultCountry: CountryCode,
   file: string,
 ): Promise<void> {
   const bodies = await connection.runAndReadAll(
@@ -193,7 +194,7 @@ async function loadEnrichment(
   );
   const lines: string[] = [];
   for (const body of bodies.getColumns()[0] ?? []) {
-    const found = enrichDistinctBody(body as string, context.defaultCountry);
+    const found = enrichDistinctBody(body as string, defaultCountry);
     lines.push(
       JSON.stringify({
         body,

@@ -115,7 +115,7 @@ export async function normalizeChunk(
         chunk,
         local,
         adapter.sqlMapping,
-        enrichment,
+        enrichment.defaultCountry,
         work,
       );
       if (mappedInSql) {
