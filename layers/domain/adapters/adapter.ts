@@ -85,7 +85,10 @@ export interface SqlChunkMapping {
   mapRecords(chunk: Chunk, records: RawRecord[]): NormalizedRecord[];
 }
 
-/** Turns one format's records into canonical messages. Every record read yields exactly one result. */
+/**
+ * Turns one format's records into canonical messages. Every record read yields exactly one result; a stretch
+ * of damaged bytes in which messages seem to begin but no record was read yields a rejection of its own.
+ */
 export interface Adapter {
   /** Present when DuckDB can map this adapter's chunks; the normalize step then prefers it. */
   sqlMapping?: SqlChunkMapping;
