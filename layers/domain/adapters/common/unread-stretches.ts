@@ -21,30 +21,34 @@ export async function* withUnreadStretchesQuarantined(
 ): AsyncIterable<NormalizedRecord[]> {
   const found: number[] = [];
   async function* watched(): AsyncIterable<Buffer> {
-    let carry = Buffer.alloc(0);
-    let carryOffset = chunk.start;
+    let offset = chunk.start; // of the piece
+    let tail = ''; // the last bytes before this piece, for a start cut in two by a piece boundary
     for await (const piece of bytes as AsyncIterable<Buffer>) {
-      const text = Buffer.concat([carry, piece]).toString('latin1');
-      for (const match of text.matchAll(marker)) {
-        // A match that ended inside the carry was found with the piece before.
-        if (match.index + match[0].length > carry.length) found.push(carryOffset + match.index);
-      }
-      const keep = Math.min(MARKER_CARRY, text.length);
-      carry = Buffer.from(text.slice(text.length - keep), 'latin1');
-      carryOffset += text.length - keep;
+      // Across the boundary: matches that begin in the tail and end in this piece.
+      const across = tail + piece.toString('latin1', 0, Math.min(piece.length, MARKER_CARRY));
+      for (const match of across.matchAll(marker))
+        if (match.index < tail.length && match.index + match[0].length > tail.length)
+          found.push(offset - tail.length + match.index);
+      for (const match of piece.toString('latin1').matchAll(marker)) found.push(offset + match.index);
+      tail = (tail + piece.toString('latin1', Math.max(0, piece.length - MARKER_CARRY))).slice(-MARKER_CARRY);
+      offset += piece.length;
       yield piece;
     }
   }
 
-  const ranges: [number, number][] = [];
+  // Two arrays of numbers, not a pair per record: a chunk holds hundreds of thousands of records.
+  const starts: number[] = [];
+  const ends: number[] = [];
   for await (const batch of read(watched())) {
     for (const r of batch) {
       const located = 'message' in r ? r.message : r.rejection;
-      ranges.push([located.source_offset, located.source_offset + located.source_length]);
+      starts.push(located.source_offset);
+      ends.push(located.source_offset + located.source_length);
     }
     yield batch;
   }
-  const stretches = unreadStretches(chunk, ranges, found);
+  if (!found.every((at, i) => i === 0 || (found[i - 1] as number) <= at)) found.sort((a, b) => a - b);
+  const stretches = unreadStretches(chunk, inFileOrder(starts, ends), found);
   if (stretches.length)
     yield stretches.map(({ start, end, markers }) =>
       rejected(
@@ -56,23 +60,28 @@ export async function* withUnreadStretchesQuarantined(
     );
 }
 
+/** The records' ranges sorted by start: readers yield them in file order, so sorting is rarely needed. */
+function inFileOrder(starts: number[], ends: number[]): { starts: number[]; ends: number[] } {
+  if (starts.every((s, i) => i === 0 || (starts[i - 1] as number) <= s)) return { starts, ends };
+  const order = starts.map((_, i) => i).sort((a, b) => (starts[a] as number) - (starts[b] as number));
+  return { starts: order.map((i) => starts[i] as number), ends: order.map((i) => ends[i] as number) };
+}
+
 /** The stretches between records (or the chunk's ends) that hold a marker, with how many. */
 function unreadStretches(
   chunk: Chunk,
-  ranges: [number, number][],
+  { starts, ends }: { starts: number[]; ends: number[] },
   markers: number[],
 ): { start: number; end: number; markers: number }[] {
-  ranges.sort((a, b) => a[0] - b[0]);
   const out: { start: number; end: number; markers: number }[] = [];
-  let i = 0; // the first range that does not end at or before the marker
+  let i = 0; // the first record that does not end at or before the marker
   for (const at of markers) {
-    while (i < ranges.length && (ranges[i] as [number, number])[1] <= at) i++;
-    const next = ranges[i];
-    if (next && next[0] <= at) continue; // inside a record
-    const start = i > 0 ? (ranges[i - 1] as [number, number])[1] : chunk.start;
+    while (i < ends.length && (ends[i] as number) <= at) i++;
+    if (i < starts.length && (starts[i] as number) <= at) continue; // inside a record
+    const start = i > 0 ? (ends[i - 1] as number) : chunk.start;
     const last = out.at(-1);
     if (last && last.start === start) last.markers++;
-    else out.push({ start, end: next ? next[0] : chunk.end, markers: 1 });
+    else out.push({ start, end: i < starts.length ? (starts[i] as number) : chunk.end, markers: 1 });
   }
   return out;
 }
