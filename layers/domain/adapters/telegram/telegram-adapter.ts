@@ -9,9 +9,9 @@ import { type ChatInfo, telegramMessage } from './telegram-message.ts';
 /**
  * `telegram`: Telegram Desktop's JSON export (`result.json`), of all chats (`chats.list[]`, `left_chats.list[]`,
  * with `personal_information`) or of one chat (the chat object at the top). The file is walked once when
- * planning, without holding it: chunks start at a message of a `messages` array, and carry the containers
- * open there, the chat being read (id, name, type) and the account's owner. Each message's bytes are parsed
- * with JSON.parse.
+ * planning, without holding it: the first chunk starts at the file's start, the others at a message of a
+ * `messages` array, and each carries the containers open there, the chat being read (id, name, type) and the
+ * account's owner. Each message's bytes are parsed with JSON.parse.
  */
 interface TelegramContext {
   frames: Frame[];
