@@ -8,9 +8,9 @@ import type { Manifest } from '#domain/manifest/manifest-schema.ts';
 import { generateSeizure } from '#generator/generate-seizure.ts';
 import { Prng } from '#generator/prng.ts';
 import { mbox, multipart, plainLatin1 } from '../mbox/mail-fixtures.ts';
-import { asTelegramJson, fullExport } from '../telegram/telegram-fixtures.ts';
-import { androidUs } from '../whatsapp/whatsapp-fixtures.ts';
-import { ejabberdCsv, xep0227 } from '../xmpp/xmpp-fixtures.ts';
+import { asTelegramJson, fullExport, oneChat } from '../telegram/telegram-fixtures.ts';
+import { androidUs, iosGerman } from '../whatsapp/whatsapp-fixtures.ts';
+import { ejabberdCsv, mucQueryResults, xep0227 } from '../xmpp/xmpp-fixtures.ts';
 import { runAdapter, testManifest } from './adapter-harness.ts';
 import { damaged } from './damage.ts';
 
@@ -22,7 +22,7 @@ import { damaged } from './damage.ts';
  * (TypeError, RangeError, ...), never a message silently left out.
  */
 
-const TRIALS = 25;
+const TRIALS = 100;
 
 interface Format {
   name: string;
@@ -112,6 +112,34 @@ const formats: Format[] = [
       ),
     path: 'data/inbox.mbox',
     marker: /(?<=^|\n)From \S+ .*\d{4}\r?(?=\n)/g,
+  },
+  {
+    name: 'whatsapp (iOS)',
+    adapter: withManifest('whatsapp'),
+    valid: async () => Buffer.from(iosGerman),
+    path: 'data/WhatsApp Chat - Gruppe.txt',
+    marker: /(?<=^|\n)\u200e?\[\d{2}\.\d{2}\.\d{2}, /g,
+  },
+  {
+    name: 'telegram (one chat)',
+    adapter: withManifest('telegram'),
+    valid: async () => Buffer.from(asTelegramJson(oneChat)),
+    path: 'export/result.json',
+    marker: /"type": "(message|service)"/g,
+  },
+  {
+    name: 'xmpp (MUC query results)',
+    adapter: withManifest('xmpp'),
+    valid: async () => Buffer.from(mucQueryResults),
+    path: 'data/muc.xml',
+    marker: /<message[ >]/g,
+  },
+  {
+    name: 'eml',
+    adapter: withManifest('eml'),
+    valid: async () => Buffer.from(multipart, 'latin1'),
+    path: 'data/one.eml',
+    marker: /(?<=^|\n)From: /g,
   },
 ];
 
