@@ -47,7 +47,7 @@ export async function* withUnreadStretchesQuarantined(
     }
     yield batch;
   }
-  if (!found.every((at, i) => i === 0 || (found[i - 1] as number) <= at)) found.sort((a, b) => a - b);
+  if (!ascending(found)) found.sort((a, b) => a - b);
   const stretches = unreadStretches(chunk, inFileOrder(starts, ends), found);
   if (stretches.length)
     yield stretches.map(({ start, end, markers }) =>
@@ -60,9 +60,11 @@ export async function* withUnreadStretchesQuarantined(
     );
 }
 
+const ascending = (xs: readonly number[]) => xs.every((x, i) => i === 0 || (xs[i - 1] as number) <= x);
+
 /** The records' ranges sorted by start: readers yield them in file order, so sorting is rarely needed. */
 function inFileOrder(starts: number[], ends: number[]): { starts: number[]; ends: number[] } {
-  if (starts.every((s, i) => i === 0 || (starts[i - 1] as number) <= s)) return { starts, ends };
+  if (ascending(starts)) return { starts, ends };
   const order = starts.map((_, i) => i).sort((a, b) => (starts[a] as number) - (starts[b] as number));
   return { starts: order.map((i) => starts[i] as number), ends: order.map((i) => ends[i] as number) };
 }

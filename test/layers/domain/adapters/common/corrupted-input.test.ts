@@ -35,6 +35,9 @@ interface Format {
 
 /** Lines with something on them, but the first (a header): `marker` of the line-based formats. */
 const LINES = /(?<=\n)[ \t]*[^\s]/g;
+/** How Telegram Desktop writes a message's type, and an XMPP message element's start. */
+const TELEGRAM_MESSAGES = /"type": "(message|service)"/g;
+const XMPP_MESSAGES = /<message[ >]/g;
 
 /** Offsets of `marker` that no record (message or rejection) covers: what was silently lost. */
 function uncovered(bytes: Buffer, records: NormalizedRecord[], marker: RegExp): number[] {
@@ -83,14 +86,14 @@ const formats: Format[] = [
     adapter: withManifest('telegram'),
     valid: async () => Buffer.from(asTelegramJson(fullExport)),
     path: 'export/result.json',
-    marker: /"type": "(message|service)"/g,
+    marker: TELEGRAM_MESSAGES,
   },
   {
     name: 'xmpp (XEP-0227)',
     adapter: withManifest('xmpp'),
     valid: async () => Buffer.from(xep0227),
-    marker: /<message[ >]/g,
     path: 'data/export.xml',
+    marker: XMPP_MESSAGES,
   },
   {
     name: 'xmpp (ejabberd CSV)',
@@ -125,14 +128,14 @@ const formats: Format[] = [
     adapter: withManifest('telegram'),
     valid: async () => Buffer.from(asTelegramJson(oneChat)),
     path: 'export/result.json',
-    marker: /"type": "(message|service)"/g,
+    marker: TELEGRAM_MESSAGES,
   },
   {
     name: 'xmpp (MUC query results)',
     adapter: withManifest('xmpp'),
     valid: async () => Buffer.from(mucQueryResults),
     path: 'data/muc.xml',
-    marker: /<message[ >]/g,
+    marker: XMPP_MESSAGES,
   },
   {
     name: 'eml',
