@@ -5,6 +5,7 @@ import { hashEvidenceStep } from './hash-evidence/hash-evidence-step.ts';
 import { indexStep } from './index-seizure/index-step.ts';
 import { normalizeStep } from './normalize/normalize-step.ts';
 import { planStep } from './plan/plan-step.ts';
+import { planFileStep } from './plan-file/plan-file-step.ts';
 import { planSlicesStep } from './plan-slices/plan-slices-step.ts';
 import { recordFailureStep } from './record-failure/record-failure-step.ts';
 import type { Step } from './shared/step.ts';
@@ -20,6 +21,7 @@ export const importSteps: Readonly<Record<string, Step<any, any>>> = {
   'check-manifest': checkManifestStep,
   'hash-evidence': hashEvidenceStep,
   verify: verifyStep,
+  'plan-file': planFileStep,
   plan: planStep,
   normalize: normalizeStep,
   'plan-slices': planSlicesStep,

@@ -12,9 +12,15 @@ export interface SeizureLakeSettings {
   objectLockMode: 'GOVERNANCE' | 'COMPLIANCE';
   /** Default retention of every evidence object version, in days. */
   objectLockRetentionDays: number;
-  /** Evidence files hashed at once by verify's map (Lambda concurrency of the hash-evidence function). */
+  /**
+   * Evidence files hashed at once by verify's map, and cut into chunks at once by plan's (Lambda concurrency
+   * of the hash-evidence and plan-file functions): both read each file whole, or may.
+   */
   verifyMapMaxConcurrency: number;
-  /** Memory of the hash-evidence function, in MB (SHA-256 runs on one vCPU; the rest feeds it from S3). */
+  /**
+   * Memory of the hash-evidence and plan-file functions, in MB (SHA-256, or the scan for record boundaries,
+   * runs on one vCPU; the rest feeds it from S3).
+   */
   verifyMemoryMb: number;
   /**
    * Chunks normalized at once by the Distributed Map (Lambda concurrency of the normalize function). Every

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { hashEvidenceFile } from '#domain/import/hash-evidence-file.ts';
-import { hashTaskSchema } from '../shared/import-events.ts';
+import { evidenceFileTaskSchema } from '../shared/import-events.ts';
 import type { Step } from '../shared/step.ts';
 
 export interface HashSummary {
@@ -14,9 +14,9 @@ export interface HashSummary {
  * Task "Hash evidence file" (one item of the hash map): hashes one evidence file and records what it found
  * in the reports bucket. A mismatch is recorded, not thrown, so every file's problem is reported together.
  */
-export const hashEvidenceStep: Step<z.infer<typeof hashTaskSchema>, HashSummary> = {
+export const hashEvidenceStep: Step<z.infer<typeof evidenceFileTaskSchema>, HashSummary> = {
   name: 'hash-evidence',
-  input: hashTaskSchema,
+  input: evidenceFileTaskSchema,
   async run(store, input) {
     const ref = { seizureId: input.seizureId, importId: input.importId, ingestedAt: input.ingestedAt };
     const result = await hashEvidenceFile(store, ref, input.file);

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { DEFAULT_CHUNK_BYTES, planImport } from '#domain/import/plan-import.ts';
+import { collectPlan } from '#domain/import/plan-import.ts';
 import { importRefSchema, mapResultsPrefix } from '../shared/import-events.ts';
 import type { Step } from '../shared/step.ts';
 
@@ -12,14 +12,14 @@ export interface PlanSummary {
 }
 
 /**
- * Task "Plan chunks": cuts the evidence into chunks and writes the chunk list to the reports bucket. Returns
+ * Task "Plan chunks", after the plan map cut every file: writes the chunk list to the reports bucket. Returns
  * only where the list is: the list itself can exceed the 256 KiB state payload limit.
  */
 export const planStep: Step<z.infer<typeof importRefSchema>, PlanSummary> = {
   name: 'plan',
   input: importRefSchema,
-  async run(store, ref, settings) {
-    const plan = await planImport(store, ref, settings.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+  async run(store, ref) {
+    const plan = await collectPlan(store, ref);
     return {
       chunkCount: plan.chunkCount,
       planKey: plan.planKey,

@@ -3,6 +3,7 @@ import type { ObjectStore } from '#domain/storage/object-store.ts';
 import {
   hashRunResultsPrefix,
   mapResultsPrefix,
+  planRunResultsPrefix,
   type StateError,
   sliceRunResultsPrefix,
 } from '../shared/import-events.ts';
@@ -39,6 +40,7 @@ interface MapRunFailure {
 /** The Distributed Maps of an import, by the step they fail as: where each exports its run results, and what its items are. */
 const maps = {
   'hash-evidence': { prefix: hashRunResultsPrefix, item: 'file' },
+  plan: { prefix: planRunResultsPrefix, item: 'file' },
   normalize: { prefix: mapResultsPrefix, item: 'chunk' },
   compact: { prefix: sliceRunResultsPrefix, item: 'slice' },
 } as const;

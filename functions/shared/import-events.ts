@@ -32,13 +32,13 @@ const evidenceFileSchema = z.object({
   bytes: z.number().int().nonnegative(),
 });
 
-/** One item of the hash map: an evidence file as the manifest lists it (see import-types.ts, EvidenceItem). */
+/** One item of the hash map and of the plan map: an evidence file as the manifest lists it (see import-types.ts, EvidenceItem). */
 export const evidenceItemSchema = evidenceFileSchema.extend({
   fileId: z.string().regex(/^f\d{4,}$/, 'must be a file id'),
   manifestSha256: sha256Schema,
 });
 
-export const hashTaskSchema = importRefSchema.extend({ file: evidenceItemSchema });
+export const evidenceFileTaskSchema = importRefSchema.extend({ file: evidenceItemSchema });
 
 export const chunkSchema = z.object({
   chunkId: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a chunk id'),
@@ -123,3 +123,7 @@ export const sliceRunResultsPrefix = (seizureId: string, importId: string) =>
 /** Where the hash map writes its run results (as mapResultsPrefix, for the evidence files). */
 export const hashRunResultsPrefix = (seizureId: string, importId: string) =>
   `${importsPrefix(seizureId)}${importId}/hash-runs`;
+
+/** Where the plan map writes its run results (as mapResultsPrefix, for the evidence files). */
+export const planRunResultsPrefix = (seizureId: string, importId: string) =>
+  `${importsPrefix(seizureId)}${importId}/plan-runs`;

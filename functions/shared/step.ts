@@ -5,7 +5,7 @@ import type { ObjectStore } from '#domain/storage/object-store.ts';
 export interface StepSettings {
   /** Scratch space for DuckDB and Parquet files (Lambda: /tmp). */
   workDirectory?: string;
-  /** Chunk size of the plan step, in bytes. */
+  /** Chunk size the plan map cuts evidence files into, in bytes. */
   chunkBytes?: number;
   /** DuckDB memory limit of the slice compaction, e.g. '6GB'. */
   duckdbMemoryLimit?: string;

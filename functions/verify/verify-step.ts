@@ -1,11 +1,16 @@
 import { concludeVerification } from '#domain/import/conclude-verification.ts';
-import { type ImportStart, importStartSchema } from '../shared/import-events.ts';
+import { evidenceListKey } from '#domain/import/import-layout.ts';
+import { type ImportStart, importStartSchema, planRunResultsPrefix } from '../shared/import-events.ts';
 import type { Step } from '../shared/step.ts';
 
 export interface VerifySummary {
   manifestSha256: string;
   files: number;
   bytes: number;
+  /** reports-bucket key of the verified files: the plan map's ItemReader reads it */
+  itemsKey: string;
+  /** reports-bucket prefix the plan map's ResultWriter writes the map run's results under */
+  resultPrefix: string;
 }
 
 /**
@@ -22,6 +27,8 @@ export const verifyStep: Step<ImportStart, VerifySummary> = {
       manifestSha256: verified.manifestSha256,
       files: verified.files.length,
       bytes: verified.files.reduce((n, f) => n + f.bytes, 0),
+      itemsKey: evidenceListKey(ref.seizureId, ref.importId),
+      resultPrefix: planRunResultsPrefix(ref.seizureId, ref.importId),
     };
   },
   logKeys: (input) => ({ seizureId: input.seizureId, importId: input.importId }),

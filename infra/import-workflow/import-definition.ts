@@ -26,6 +26,7 @@ export type ImportStep =
   | 'check-manifest'
   | 'hash-evidence'
   | 'verify'
+  | 'plan-file'
   | 'plan'
   | 'normalize'
   | 'plan-slices'
@@ -39,6 +40,8 @@ export const importStates = {
   hashEvidence: 'Hash evidence',
   hashFile: 'Hash evidence file',
   verify: 'Verify evidence',
+  planFiles: 'Plan files',
+  planFile: 'Plan evidence file',
   plan: 'Plan chunks',
   normalizeChunks: 'Normalize chunks',
   normalize: 'Normalize chunk',
@@ -53,6 +56,7 @@ export const importStates = {
   checkManifestFailed: 'Check manifest failed',
   hashFailed: 'Hash failed',
   verifyFailed: 'Verify failed',
+  planFilesFailed: 'Plan files failed',
   planFailed: 'Plan failed',
   normalizeFailed: 'Normalize failed',
   planSlicesFailed: 'Plan slices failed',
@@ -65,6 +69,7 @@ export const taskHandlers: Readonly<Record<string, ImportStep>> = {
   [importStates.checkManifest]: 'check-manifest',
   [importStates.hashFile]: 'hash-evidence',
   [importStates.verify]: 'verify',
+  [importStates.planFile]: 'plan-file',
   [importStates.plan]: 'plan',
   [importStates.normalize]: 'normalize',
   [importStates.planSlices]: 'plan-slices',
@@ -144,6 +149,10 @@ export interface ImportDefinitionProps {
   verifyMapMaxConcurrency: number;
   /** The hash-evidence function's timeout; the task gives it a minute more before States.Timeout. */
   hashTimeout: Duration;
+  /** Evidence files cut into chunks at once. */
+  planMapMaxConcurrency: number;
+  /** The plan-file function's timeout; likewise. */
+  planFileTimeout: Duration;
   /** Chunks normalized at once. */
   mapMaxConcurrency: number;
   /** Slices of finalize compacted at once. */
@@ -179,7 +188,9 @@ const execution = {
  * runner runs the same synthesized definition (see infra/synth-definition.ts).
  *
  *   Check manifest → Hash evidence (Distributed Map over the file list in the reports bucket, one child
- *   execution per evidence file) → Verify evidence (every file's result; custody) → Plan chunks → Normalize chunks (Distributed Map over the chunk list in the reports
+ *   execution per evidence file) → Verify evidence (every file's result; custody) → Plan files (Distributed
+ *   Map over the verified files, each cut into chunks in a child execution of its own) → Plan chunks (the
+ *   files' chunk lists joined) → Normalize chunks (Distributed Map over the chunk list in the reports
  *   bucket, one Standard child execution per chunk) → Plan slices → Compact slices (Distributed Map over the
  *   slice list: a month partition, or a hash bucket of one, per child) → Finalize import (reconcile, report)
  *   → Import succeeded
@@ -308,9 +319,25 @@ export function importDefinition(scope: Construct, props: ImportDefinitionProps)
     resultPath: '$.verified',
   }).addCatch(onFailure(importStates.verifyFailed, 'verify', ['evidence']), catchInto);
 
-  const plan = task(importStates.plan, 'plan', {
+  const planFile = task(importStates.planFile, 'plan-file', {
     comment:
-      'Cuts the evidence into chunks on record boundaries; writes the chunk list to the reports bucket.',
+      'Cuts one verified evidence file into chunks on record boundaries (a file scanned whole is read in parallel ranges ahead of the scan); writes its chunk list to the reports bucket.',
+    taskTimeout: Timeout.duration(props.planFileTimeout.plus(Duration.minutes(1))),
+  });
+  const planFiles = distributedMap(importStates.planFiles, {
+    comment: 'One child execution per verified evidence file, read from the reports bucket.',
+    listed: 'verified',
+    listKey: 'itemsKey',
+    item: 'file',
+    maxConcurrency: props.planMapMaxConcurrency,
+    // Every file's chunk list is in the reports bucket, where "Plan chunks" reads it.
+    resultPath: JsonPath.DISCARD,
+  });
+  planFiles.itemProcessor(planFile);
+  planFiles.addCatch(onFailure(importStates.planFilesFailed, 'plan', ['verified']), catchInto);
+
+  const plan = task(importStates.plan, 'plan', {
+    comment: "Joins the files' chunk lists, in the manifest's order, into the chunk list in the reports bucket.",
     payload: TaskInput.fromObject(ref),
     resultPath: '$.plan',
   }).addCatch(onFailure(importStates.planFailed, 'plan', ['verified']), catchInto);
@@ -392,6 +419,7 @@ export function importDefinition(scope: Construct, props: ImportDefinitionProps)
   return Chain.start(checkManifest)
     .next(hashEvidence)
     .next(verify)
+    .next(planFiles)
     .next(plan)
     .next(normalizeChunks)
     .next(planSlices)

@@ -24,13 +24,13 @@ import { type ImportStep, importDefinition } from './import-definition.ts';
 
 export interface ImportWorkflowProps {
   store: EvidenceStore;
-  /** Evidence files hashed at once (the hash map's MaxConcurrency). */
+  /** Evidence files hashed at once (the hash map's MaxConcurrency), and cut into chunks at once (the plan map's). */
   verifyMapMaxConcurrency: number;
-  /** Memory of the hash-evidence function, in MB. */
+  /** Memory of the hash-evidence and plan-file functions, in MB. */
   verifyMemoryMb: number;
   /** Chunks normalized at once (Distributed Map MaxConcurrency). */
   mapMaxConcurrency: number;
-  /** Chunk size of the plan step, in bytes. */
+  /** Chunk size the plan map cuts evidence files into, in bytes. */
   chunkBytes: number;
   /** Memory of the normalize function, in MB. */
   normalizeMemoryMb: number;
@@ -50,6 +50,7 @@ export interface ImportWorkflowProps {
 export const manifestKeyPattern = 'seizures/*/manifest.json';
 
 const hashTimeout = Duration.minutes(15);
+const planFileTimeout = Duration.minutes(15);
 const normalizeTimeout = Duration.minutes(10);
 const compactTimeout = Duration.minutes(15);
 
@@ -102,12 +103,22 @@ export class ImportWorkflow extends Construct {
     store.bind(verify, { landing: 'read', reports: 'read' });
     store.grantCustodyAppend(verify);
 
+    const planFile = new FunctionWithLogGroup(this, 'PlanFileFunction', {
+      folder: 'plan-file',
+      description:
+        'seizure-lake import: cuts one evidence file into chunks on record boundaries and writes its chunk list',
+      // A quoted CSV file is scanned whole on one core, fed by parallel ranged reads, as verify hashes it.
+      memorySize: props.verifyMemoryMb,
+      timeout: planFileTimeout,
+      environment: { CHUNK_BYTES: String(props.chunkBytes) },
+    });
+    store.bind(planFile, { landing: 'read', reports: 'readWrite' });
+
     const plan = new FunctionWithLogGroup(this, 'PlanFunction', {
       folder: 'plan',
-      description: 'seizure-lake import: cuts the evidence into chunks and writes the chunk list',
+      description: "seizure-lake import: joins the evidence files' chunk lists into the chunk list",
       memorySize: 1024,
       timeout: Duration.minutes(5),
-      environment: { CHUNK_BYTES: String(props.chunkBytes) },
     });
     store.bind(plan, { landing: 'read', reports: 'readWrite' });
 
@@ -200,6 +211,7 @@ export class ImportWorkflow extends Construct {
       'check-manifest': checkManifest,
       'hash-evidence': hashEvidence,
       verify,
+      'plan-file': planFile,
       plan,
       normalize,
       'plan-slices': planSlices,
@@ -222,6 +234,8 @@ export class ImportWorkflow extends Construct {
           reports: store.reports,
           verifyMapMaxConcurrency: props.verifyMapMaxConcurrency,
           hashTimeout,
+          planMapMaxConcurrency: props.verifyMapMaxConcurrency,
+          planFileTimeout,
           mapMaxConcurrency: props.mapMaxConcurrency,
           finalizeMapMaxConcurrency: props.finalizeMapMaxConcurrency,
           normalizeTimeout,

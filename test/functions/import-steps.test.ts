@@ -15,12 +15,14 @@ import { finalizeStep } from '#functions/finalize/finalize-step.ts';
 import { hashEvidenceStep } from '#functions/hash-evidence/hash-evidence-step.ts';
 import { normalizeStep } from '#functions/normalize/normalize-step.ts';
 import { planStep } from '#functions/plan/plan-step.ts';
+import { planFileStep } from '#functions/plan-file/plan-file-step.ts';
 import { planSlicesStep } from '#functions/plan-slices/plan-slices-step.ts';
 import { recordFailureStep } from '#functions/record-failure/record-failure-step.ts';
 import { executionKey } from '#functions/shared/execution-record.ts';
 import {
   hashRunResultsPrefix,
   mapResultsPrefix,
+  planRunResultsPrefix,
   sliceRunResultsPrefix,
 } from '#functions/shared/import-events.ts';
 import { InvalidInputError, runStep } from '#functions/shared/step.ts';
@@ -88,10 +90,25 @@ describe('import steps, as the handlers and the local runner call them (director
     const { listed, hashed, verified } = await verifyAll(store, { ...start, extra: 'state data is ignored' });
     expect(listed).toMatchObject({ manifestSha256: start.manifestSha256, files: 1, bytes: data.length });
     expect(hashed).toEqual([{ fileId: 'f0000', matches: true, bytes: data.length }]);
-    expect(verified).toEqual({ manifestSha256: start.manifestSha256, files: 1, bytes: data.length });
+    expect(verified).toEqual({
+      manifestSha256: start.manifestSha256,
+      files: 1,
+      bytes: data.length,
+      itemsKey: listed.itemsKey,
+      resultPrefix: planRunResultsPrefix(start.seizureId, start.importId),
+    });
 
     const ref = { seizureId: start.seizureId, importId: start.importId, ingestedAt: start.ingestedAt };
-    const plan = await runStep(planStep, store, ref, { chunkBytes: 200 });
+    // The plan map: each verified file cut into chunks by an item of its own; then "Plan chunks" joins them.
+    const files = JSON.parse((await store.readBuffer('reports', verified.itemsKey)).toString('utf8')) as {
+      fileId: string;
+    }[];
+    for (const file of files)
+      expect(await runStep(planFileStep, store, { ...ref, file }, { chunkBytes: 200 })).toMatchObject({
+        fileId: file.fileId,
+        chunkCount: expect.any(Number),
+      });
+    const plan = await runStep(planStep, store, ref);
     expect(plan.chunkCount).toBeGreaterThan(1);
     expect(plan.resultPrefix).toBe(mapResultsPrefix(ref.seizureId, ref.importId));
     // The plan itself stays in the reports bucket, where the Distributed Map's ItemReader reads it.
@@ -167,6 +184,43 @@ describe('import steps, as the handlers and the local runner call them (director
     await runStep(verifyStep, store, start); // a retry after both entries were written
     const actions = (await readCustodyLog(store, start.seizureId)).map((e) => e.entry.action);
     expect(actions).toEqual(['evidence-verified', 'import-started']);
+  });
+
+  it('names the files a failed plan map run could not cut, with the MappingError that stopped each', async () => {
+    const failed = [
+      {
+        Input: JSON.stringify({ ...start, file: { fileId: 'f0001', path: 'data/handsets-2.csv' } }),
+        Error: 'MappingError',
+        Cause: JSON.stringify({
+          errorType: 'MappingError',
+          errorMessage: 'mapping "encrochat" reads "local_time", which data/handsets-2.csv does not have',
+        }),
+        Status: 'FAILED',
+      },
+    ];
+    // A failed hash run of the same import is not the plan's.
+    await store.write(
+      'reports',
+      `${hashRunResultsPrefix(start.seizureId, start.importId)}/run-0/FAILED_0.json`,
+      JSON.stringify([{ Input: JSON.stringify({ ...start, file: { path: 'data/other.csv' } }) }]),
+    );
+    await store.write(
+      'reports',
+      `${planRunResultsPrefix(start.seizureId, start.importId)}/run-1/FAILED_0.json`,
+      JSON.stringify(failed),
+    );
+    const summary = await runStep(recordFailureStep, store, {
+      ...start,
+      step: 'plan',
+      error: { Error: 'States.ExceededToleratedFailureThreshold', Cause: 'threshold exceeded' },
+      execution,
+      verified: { files: 2 },
+    });
+    expect(summary.message).toContain('1 file(s) failed');
+    expect(summary.message).toContain(
+      'file data/handsets-2.csv: MappingError: mapping "encrochat" reads "local_time", which data/handsets-2.csv does not have',
+    );
+    expect(summary.message).not.toContain('data/other.csv');
   });
 
   it('names the failed files of a failed hash map run, from its own results', async () => {

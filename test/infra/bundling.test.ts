@@ -64,6 +64,7 @@ describe('function bundles', () => {
       'index-seizure',
       'normalize',
       'plan',
+      'plan-file',
       'plan-slices',
       'record-failure',
       'search-setup',

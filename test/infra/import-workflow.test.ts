@@ -37,6 +37,7 @@ describe('import workflow: state machine definition', () => {
     ToleratedFailureCount?: number;
   };
   const hashMap = states[importStates.hashEvidence] as DistributedMapState;
+  const planMap = states[importStates.planFiles] as DistributedMapState;
   const map = states[importStates.normalizeChunks] as DistributedMapState;
   const sliceMap = states[importStates.compactSlices] as DistributedMapState;
   const indexMap = states[searchStates.partitions] as State & {
@@ -45,6 +46,7 @@ describe('import workflow: state machine definition', () => {
   const tasks: [string, State][] = [
     ...Object.entries(states),
     ...Object.entries(hashMap.ItemProcessor.States),
+    ...Object.entries(planMap.ItemProcessor.States),
     ...Object.entries(map.ItemProcessor.States),
     ...Object.entries(sliceMap.ItemProcessor.States),
     ...Object.entries(indexMap.ItemProcessor.States),
@@ -68,11 +70,12 @@ describe('import workflow: state machine definition', () => {
     });
   };
 
-  it('runs check manifest, the hash map, verify, plan, the chunk map, plan slices, the slice map, finalize, then the index step, in that order', () => {
+  it('runs check manifest, the hash map, verify, the plan map, plan, the chunk map, plan slices, the slice map, finalize, then the index step, in that order', () => {
     expect(definition.StartAt).toBe(importStates.checkManifest);
     expect(states[importStates.checkManifest]?.Next).toBe(importStates.hashEvidence);
     expect(hashMap.Next).toBe(importStates.verify);
-    expect(states[importStates.verify]?.Next).toBe(importStates.plan);
+    expect(states[importStates.verify]?.Next).toBe(importStates.planFiles);
+    expect(planMap.Next).toBe(importStates.plan);
     expect(states[importStates.plan]?.Next).toBe(importStates.normalizeChunks);
     expect(map.Next).toBe(importStates.planSlices);
     expect(states[importStates.planSlices]?.Next).toBe(importStates.compactSlices);
@@ -119,6 +122,23 @@ describe('import workflow: state machine definition', () => {
     expect(states[importStates.verify]).toMatchObject({ ResultPath: '$.verified' });
   });
 
+  it('cuts the verified files into chunks in a Distributed Map over the file list, one file per item, then joins their lists', () => {
+    expectItemsFromReports(planMap, importStates.planFile, '$.verified.itemsKey', 'file');
+    expect(planMap.ResultWriter).toEqual({
+      Resource: 'arn:aws:states:::s3:putObject',
+      Parameters: { Bucket: 'local-reports', 'Prefix.$': '$.verified.resultPrefix' },
+    });
+    // Each file's chunk list is in the reports bucket, where "Plan chunks" joins them.
+    expect(planMap.ResultPath).toBeNull();
+    expect(planMap.ToleratedFailurePercentage ?? 0).toBe(0);
+    expect(planMap.Retry).toEqual(map.Retry);
+    const planFile = planMap.ItemProcessor.States[importStates.planFile] as State & { TimeoutSeconds: number };
+    expect(planFile.Retry?.[0]).toEqual({ ErrorEquals: [...nonRetryableErrors], MaxAttempts: 0 });
+    expect(planFile.Retry?.[0]?.ErrorEquals).toContain('MappingError');
+    expect(planFile.TimeoutSeconds).toBe(16 * 60);
+    expect(states[importStates.plan]).toMatchObject({ ResultPath: '$.plan' });
+  });
+
   it('takes the MaxConcurrency of the maps from the context, with the defaults of infra/settings.ts', () => {
     expect(map.MaxConcurrency).toBe(7);
     expect(sliceMap.MaxConcurrency).toBe(5);
@@ -126,8 +146,13 @@ describe('import workflow: state machine definition', () => {
       synthesizeImportDefinition({ verifyMapMaxConcurrency: 3 }).definition.States[importStates.hashEvidence]
         ?.MaxConcurrency,
     ).toBe(3);
+    expect(
+      synthesizeImportDefinition({ verifyMapMaxConcurrency: 3 }).definition.States[importStates.planFiles]
+        ?.MaxConcurrency,
+    ).toBe(3);
     const defaults = synthesizeImportDefinition().definition.States;
     expect(defaults[importStates.hashEvidence]?.MaxConcurrency).toBe(100);
+    expect(defaults[importStates.planFiles]?.MaxConcurrency).toBe(100);
     expect(defaults[importStates.normalizeChunks]?.MaxConcurrency).toBe(1000);
     expect(defaults[importStates.compactSlices]?.MaxConcurrency).toBe(100);
   });
@@ -206,6 +231,7 @@ describe('import workflow: state machine definition', () => {
       [importStates.checkManifest]: importStates.checkManifestFailed,
       [importStates.hashEvidence]: importStates.hashFailed,
       [importStates.verify]: importStates.verifyFailed,
+      [importStates.planFiles]: importStates.planFilesFailed,
       [importStates.plan]: importStates.planFailed,
       [importStates.normalizeChunks]: importStates.normalizeFailed,
       [importStates.planSlices]: importStates.planSlicesFailed,
@@ -405,6 +431,7 @@ describe('import workflow: resources and IAM', () => {
     expect(bucketsOf(workflow.functions['check-manifest'])).toEqual(['LANDING_BUCKET', 'REPORTS_BUCKET']);
     expect(bucketsOf(workflow.functions['hash-evidence'])).toEqual(['LANDING_BUCKET', 'REPORTS_BUCKET']);
     expect(bucketsOf(workflow.functions.verify)).toEqual(['LANDING_BUCKET', 'REPORTS_BUCKET']);
+    expect(bucketsOf(workflow.functions['plan-file'])).toEqual(['LANDING_BUCKET', 'REPORTS_BUCKET']);
     expect(bucketsOf(workflow.functions.plan)).toEqual(['LANDING_BUCKET', 'REPORTS_BUCKET']);
     expect(bucketsOf(workflow.functions.normalize)).toEqual([
       'LAKE_BUCKET',
@@ -426,15 +453,17 @@ describe('import workflow: resources and IAM', () => {
       'QUARANTINE_BUCKET',
       'REPORTS_BUCKET',
     ]);
-    expect(env(workflow.functions.plan).CHUNK_BYTES).toBe(String(16 * 1024 * 1024));
+    expect(env(workflow.functions['plan-file']).CHUNK_BYTES).toBe(String(16 * 1024 * 1024));
+    expect(env(workflow.functions.plan).CHUNK_BYTES).toBeUndefined();
     expect(env(workflow.functions['plan-slices']).SLICE_BYTES).toBe(String(512 * 1024 * 1024));
     expect(env(workflow.trigger).STATE_MACHINE_ARN).toEqual({ Ref: machineId });
   });
 
-  it('sizes the hash, normalize and compact-slice functions from the settings, DuckDB within the latter', () => {
+  it('sizes the hash, plan-file, normalize and compact-slice functions from the settings, DuckDB within the latter', () => {
     const props = (fn: Parameters<typeof logicalIdOf>[1]) =>
       template.findResources('AWS::Lambda::Function')[logicalIdOf(synth, fn)]?.Properties;
     expect(props(workflow.functions['hash-evidence'])).toMatchObject({ MemorySize: 3008, Timeout: 900 });
+    expect(props(workflow.functions['plan-file'])).toMatchObject({ MemorySize: 3008, Timeout: 900 });
     expect(props(workflow.functions.normalize)).toMatchObject({ MemorySize: 2560 });
     expect(props(workflow.functions['compact-slice'])).toMatchObject({
       MemorySize: 8192,

@@ -49,6 +49,9 @@ export const evidenceResultKey = (seizureId: string, importId: string, fileId: s
   `${importPrefix(seizureId, importId)}evidence/${fileId}.json`;
 export const planKey = (seizureId: string, importId: string) =>
   `${importPrefix(seizureId, importId)}plan/chunks.json`;
+/** The chunks of one evidence file, as its plan item cut them; "Plan chunks" joins them into the plan. */
+export const filePlanKey = (seizureId: string, importId: string, fileId: string) =>
+  `${importPrefix(seizureId, importId)}plan/files/${fileId}.json`;
 export const chunkResultPrefix = (seizureId: string, importId: string) =>
   `${importPrefix(seizureId, importId)}chunks/`;
 export const chunkResultKey = (seizureId: string, importId: string, chunkId: string) =>
