@@ -12,12 +12,6 @@ import { filePlanKey, fileIdOf } from './import-layout.ts';
 import type { EvidenceItem, ImportRef } from './import-types.ts';
 import { evidenceFiles, readManifest } from './verify-evidence.ts';
 
-/**
- * A range longer than the ranges read ahead at once is read ahead (a whole-file scan); a shorter one (a
- * header, a window searched for the next newline) is one stream, so that no read fetches far past its end.
- */
-const READ_AHEAD_FROM = READ_AHEAD_RANGE_BYTES * READ_AHEAD_PARALLEL;
-
 /** What one plan item found: how many chunks its file was cut into, listed under `key`. */
 export interface FilePlan {
   fileId: string;
@@ -46,8 +40,12 @@ export async function planEvidenceFile(
   const chunks: Chunk[] = [];
   if (file.bytes > 0 && (manifest.files[index]?.role ?? 'data') === 'data') {
     const readRange = (start: number, end: number) => store.readBuffer('landing', file.key, { start, end });
+    // A range longer than the ranges read ahead at once is read ahead (a whole-file scan); a shorter one (a
+    // header, a window searched for the next newline) is one stream, so that no read fetches far past its end.
+    const readAheadFrom =
+      (options.rangeBytes ?? READ_AHEAD_RANGE_BYTES) * (options.parallel ?? READ_AHEAD_PARALLEL);
     const open: OpenRange = async (start, end) =>
-      end - start > READ_AHEAD_FROM
+      end - start > readAheadFrom
         ? Readable.from(readAhead((r) => readRange(start + r.start, start + r.end), end - start, options))
         : store.read('landing', file.key, { start, end });
     for (const chunk of await adapterFor(manifest, ref).plan(file, open, chunkBytes)) {

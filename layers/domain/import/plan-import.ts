@@ -30,7 +30,8 @@ export async function collectPlan(
       'reports',
       filePlanKey(ref.seizureId, ref.importId, file.fileId),
     );
-    if (!chunks) throw new Error(`${file.path} (${file.fileId}) has no chunk list: its plan item did not finish`);
+    if (!chunks)
+      throw new Error(`${file.path} (${file.fileId}) has no chunk list: its plan item did not finish`);
     // A list another version of the file would have: the key is the import's, so only a fault writes one.
     if (chunks.some((c) => c.file.path !== file.path || c.file.sha256 !== file.sha256))
       throw new Error(`the chunk list of ${file.fileId} is not for ${file.path} as the manifest lists it`);
