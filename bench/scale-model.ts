@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * `npm run scale-model [-- --concurrency 1000 --finalize-concurrency 100 --slice-mb 768 --chunk-mb 64
- * --verify-concurrency 100 --verify-memory-mb 2048 --file-gb 5 --data-nodes 6 --months 6]`: what an import of 10 M, 100 M and 1 B messages takes in the cloud, phase by
+ * --verify-concurrency 100 --verify-memory-mb 2048 --file-gb 5 --data-nodes 6 --months 6 --csv]`: what an import of 10 M, 100 M and 1 B messages takes in the cloud, phase by
  * phase, and what it costs, from the per-chunk figures `npm run bench` measured (bench/results.json;
  * documented defaults when it is absent), the AWS limits below and the workflow as it is synthesized
- * (infra/import-workflow, with the defaults of infra/settings.ts unless a flag says otherwise).
+ * (infra/import-workflow, with the defaults of infra/settings.ts unless a flag says otherwise). `--csv` models a
+ * quoted CSV seizure (EncroChat, Anom): every file scanned whole to plan it, every record mapped by the adapter.
  *
  * A model, not a measurement: every assumption is printed beside its result. Prices are us-east-1 list prices
  * (x86 Lambda, Step Functions Standard, S3 Standard, Athena), as read from the AWS pricing pages in 2026;
@@ -30,6 +31,8 @@ interface Measured {
   source: string;
   /** normalize + Parquet, messages per second on one core (our normalize step, enrichment included) */
   normalizePerCore: number;
+  /** the same with every record through the adapter, as a CSV mapping reads it */
+  adapterPerCore: number;
   bytesPerRecord: number;
   /** peak RSS of one 64 MB chunk's normalize step */
   chunk64RssMB: number;
@@ -46,6 +49,7 @@ interface Measured {
 const defaults: Measured = {
   source: 'documented defaults (no bench/results.json)',
   normalizePerCore: 20_000,
+  adapterPerCore: 10_000,
   bytesPerRecord: 260,
   chunk64RssMB: 1400,
   finalizePerCore: 60_000,
@@ -63,6 +67,7 @@ function measured(): Measured {
   return {
     source: `bench/results.json of ${r.date} (${r.input?.messages?.toLocaleString('en')} messages, ${r.machine?.cpus} cpus, load ${r.machine?.loadAverage?.[0]})`,
     normalizePerCore: pick(r.normalize?.ours?.messagesPerSecond, defaults.normalizePerCore),
+    adapterPerCore: pick(r.normalize?.adapterPath?.messagesPerSecond, defaults.adapterPerCore),
     bytesPerRecord: pick(r.input?.bytesPerRecord, defaults.bytesPerRecord),
     chunk64RssMB: pick(r.memory?.chunk64?.peakRssMB, defaults.chunk64RssMB),
     finalizePerCore: pick(r.finalize?.rowsPerSecond / (r.finalize?.cores ?? 2), defaults.finalizePerCore),
@@ -86,6 +91,12 @@ const SLICE = { duckdbBytesPerRow: 1_000, scanMBpsPerCore: 80 };
  * CPUs have them, so the model takes the slower figure.
  */
 const HASH = { withShaExtensionsMBps: 1_840, withoutShaExtensionsMBps: 497 };
+
+/**
+ * Measured by `npm run bench:plan` (2026-11-25, the bench machine, one pinned core, BENCHMARKS.md): the scan of
+ * quoted CSV for record boundaries, MiB/s. A plan item reads such a file whole; NDJSON it only seeks into.
+ */
+const PLAN = { csvScanMBps: 398 };
 
 // ---------------------------------------------------------------------------------------------------------
 // AWS limits (service quotas pages) and prices (us-east-1 list prices).
@@ -146,6 +157,8 @@ const verifyConcurrency = Math.min(
 );
 const verifyMemMB = flag('verify-memory-mb', defaultSettings.verifyMemoryMb);
 const fileGB = flag('file-gb', 5); // dumps arrive as files of at most this many GiB
+const quotedCsv = process.argv.includes('--csv');
+const normalizePerCore = quotedCsv ? m.adapterPerCore : m.normalizePerCore;
 /**
  * One hash item reads its file in READ_AHEAD_PARALLEL ranges at once ahead of a single-threaded SHA-256: the
  * slowest of the hash, those streams and the Lambda's network bounds it.
@@ -188,17 +201,35 @@ function model(messages: number) {
       : {}),
   });
 
-  // plan: one ranged GET per chunk boundary (NDJSON: seek and find the next newline), 32 at a time.
-  const planS = 2 + (chunks * AWS.s3RequestS) / 32;
+  // plan, as synthesized: the plan map cuts each file in a Lambda of its own (verify's concurrency and memory).
+  // NDJSON: one ranged GET per boundary, in turn (seek and find the next newline); quoted CSV: the whole file
+  // scanned for quote parity on one vCPU, fed by ranges read ahead as the hash is. "Plan chunks" then joins
+  // the files' lists.
+  const planVcpu = Math.min(1, verifyMemMB / AWS.lambdaMbPerVcpu) * lambdaVcpuSpeed;
+  const planScanMBps = Math.min(
+    PLAN.csvScanMBps * planVcpu,
+    READ_AHEAD_PARALLEL * AWS.s3StreamMBps,
+    AWS.lambdaNetworkMBps,
+  );
+  const chunksPerFile = chunks / files;
+  const planItemS =
+    AWS.lambdaColdStartS + (quotedCsv ? fileBytes / (planScanMBps * MB) : chunksPerFile * AWS.s3RequestS);
+  const planJoinS = AWS.lambdaColdStartS + 0.5 + (files * AWS.s3RequestS) / 32;
+  const planS = Math.ceil(files / verifyConcurrency) * planItemS + planJoinS;
   phases.push({
     name: 'plan',
     seconds: planS,
-    note: `${chunks.toLocaleString('en')} boundaries, one ranged GET each`,
+    note: quotedCsv
+      ? `${Math.min(files, verifyConcurrency)} file(s) at once, each scanned whole at ${planScanMBps.toFixed(0)} MB/s (${planItemS.toFixed(0)} s), ${chunks.toLocaleString('en')} chunks`
+      : `${Math.min(files, verifyConcurrency)} file(s) at once, ${Math.round(chunksPerFile).toLocaleString('en')} boundaries each, one ranged GET each (${planItemS.toFixed(0)} s), ${chunks.toLocaleString('en')} chunks`,
+    ...(planItemS > AWS.lambdaTimeoutS
+      ? { fails: `a ${(fileBytes / 1024 ** 3).toFixed(0)} GiB file takes ${hms(planItemS)} to plan (15 min)` }
+      : {}),
   });
 
   // normalize: one Lambda per chunk, one vCPU each (Node and DuckDB threads=1).
   const stagedFiles = chunks * Math.min(months, 2); // a chunk of a time-ordered dump spans a month or two
-  const chunkS = AWS.lambdaColdStartS + perChunk / (m.normalizePerCore * lambdaVcpuSpeed) + 2; // + S3 puts
+  const chunkS = AWS.lambdaColdStartS + perChunk / (normalizePerCore * lambdaVcpuSpeed) + 2; // + S3 puts
   const normalizeS = Math.ceil(chunks / concurrency) * chunkS;
   const putsPerSecond = (Math.min(chunks, concurrency) * 4) / chunkS;
   phases.push({
@@ -262,23 +293,25 @@ function model(messages: number) {
 
   // cost
   const gbS =
-    (files * hashItemS * verifyMemMB) / 1024 +
+    (files * (hashItemS + planItemS) * verifyMemMB) / 1024 +
     (2 * (AWS.lambdaColdStartS + 0.5) * 1024) / 1024 + // check manifest and verify, small functions
-    (planS + planSlicesS + reconcileS) * 1 + // the small functions, 1,024 MB
+    (planJoinS + planSlicesS + reconcileS) * 1 + // the small functions, 1,024 MB
     (chunks * chunkS * normalizeMemMB) / 1024 +
     (slices * sliceS * finalizeMemMB) / 1024;
   const tmpGbS = chunks * chunkS * 3.5 + slices * sliceS * 9.5; // GB of /tmp above 512 MB
   const lambdaCost =
     gbS * PRICE.lambdaGbSecond +
-    (files + chunks + slices + 10) * PRICE.lambdaRequest +
+    (files * 2 + chunks + slices + 10) * PRICE.lambdaRequest +
     tmpGbS * PRICE.lambdaTmpGbSecond;
   // parent states + (start, task, end) per child execution
-  const transitions = 30 + files * 3 + chunks * 3 + slices * 3;
+  const transitions = 30 + files * 6 + chunks * 3 + slices * 3;
   const sfnCost = transitions * PRICE.sfnTransition;
   const stagedPerMonth = stagedFiles / months;
-  const ranges = files * Math.ceil(fileBytes / READ_AHEAD_RANGE_BYTES);
+  // verify reads every file in ranges; plan reads a quoted CSV file so too, an NDJSON file a window per boundary
+  const ranges =
+    files * Math.ceil(fileBytes / READ_AHEAD_RANGE_BYTES) * (quotedCsv ? 2 : 1) + (quotedCsv ? 0 : chunks);
   const gets = ranges + files * 2 + chunks * 4 + slices * (stagedPerMonth + 3) + chunks * 2;
-  const puts = files * 2 + chunks * (3 + Math.min(months, 2)) + slices * 3 + 30;
+  const puts = files * 3 + chunks * (3 + Math.min(months, 2)) + slices * 3 + 30;
   const s3Cost = gets * PRICE.s3Get + puts * PRICE.s3Put;
   const lakeBytes = messages * m.lakeBytesPerRow;
   const athenaCost = (lakeBytes / 1e12) * PRICE.athenaPerTB;
@@ -318,16 +351,19 @@ const usd = (x: number) => `$${x < 1 ? x.toFixed(3) : x.toFixed(2)}`;
 const out: string[] = [];
 out.push(`seizure-lake scale model: ${m.source}`);
 out.push(
-  `  measured: normalize ${m.normalizePerCore.toLocaleString('en')} msg/s per core, ${m.bytesPerRecord} B/record (NDJSON), ` +
+  `  input: ${quotedCsv ? 'quoted CSV (--csv): each file scanned whole to plan it, every record through the adapter' : 'NDJSON mapped in SQL (Sky ECC)'}, ${m.bytesPerRecord} B/record as the bench's NDJSON\n` +
+    `  measured: normalize ${normalizePerCore.toLocaleString('en')} msg/s per core${quotedCsv ? ' (the adapter path)' : ''}, ` +
     `64 MB chunk peak RSS ${m.chunk64RssMB} MB, finalize ${Math.round(m.finalizePerCore).toLocaleString('en')} rows/s per core, ` +
     `${m.stagedBytesPerRow} B/row staged and ${m.lakeBytesPerRow} B/row in the lake, index ${m.indexDocsPerSecond.toLocaleString('en')} docs/s on a ${m.indexNodeCores}-core node; ` +
     `by hand: a slice's DuckDB ~${SLICE.duckdbBytesPerRow} B/row, a bucket scan of staged Parquet ${SLICE.scanMBpsPerCore} MB/s per core; ` +
-    `npm run bench:hash: SHA-256 ${HASH.withShaExtensionsMBps} MiB/s per core, ${HASH.withoutShaExtensionsMBps} without SHA extensions (the figure used)`,
+    `npm run bench:hash: SHA-256 ${HASH.withShaExtensionsMBps} MiB/s per core, ${HASH.withoutShaExtensionsMBps} without SHA extensions (the figure used); ` +
+    `npm run bench:plan: quoted CSV scanned for record boundaries at ${PLAN.csvScanMBps} MiB/s per core`,
 );
 out.push(
   `  workflow as synthesized (infra/settings.ts defaults unless flagged): ${chunkMB} MB chunks, normalize map concurrency ${concurrency} at ${normalizeMemMB} MB; ` +
     `finalize = plan slices, a map of slices (${sliceMB} MiB of Parquet each, concurrency ${finalizeConcurrency}, ${finalizeMemMB} MB = ${finalizeVcpu.toFixed(1)} vCPUs, DuckDB at ${Math.round(duckdbMemMB)} MB), reconcile; ` +
     `verify = check manifest, a map hashing each evidence file (files of <= ${fileGB} GiB, concurrency ${verifyConcurrency}, ${verifyMemMB} MB), verify evidence; ` +
+    `plan = a map cutting each file into chunks (the same concurrency and memory), plan chunks; ` +
     `a seizure spans ${months} months; a Lambda vCPU = ${lambdaVcpuSpeed} bench core`,
 );
 out.push(
@@ -346,7 +382,7 @@ out.push('');
 for (const n of [10e6, 100e6, 1e9]) {
   const r = model(n);
   out.push(
-    `${(n / 1e6).toLocaleString('en')} M messages (${(r.bytes / 1024 ** 3).toFixed(1)} GiB NDJSON, ${(r.cost.lakeBytes / 1024 ** 3).toFixed(1)} GiB Parquet)`,
+    `${(n / 1e6).toLocaleString('en')} M messages (${(r.bytes / 1024 ** 3).toFixed(1)} GiB ${quotedCsv ? 'CSV' : 'NDJSON'}, ${(r.cost.lakeBytes / 1024 ** 3).toFixed(1)} GiB Parquet)`,
   );
   for (const p of r.phases)
     out.push(
