@@ -337,7 +337,8 @@ export function importDefinition(scope: Construct, props: ImportDefinitionProps)
   planFiles.addCatch(onFailure(importStates.planFilesFailed, 'plan', ['verified']), catchInto);
 
   const plan = task(importStates.plan, 'plan', {
-    comment: "Joins the files' chunk lists, in the manifest's order, into the chunk list in the reports bucket.",
+    comment:
+      "Joins the files' chunk lists, in the manifest's order, into the chunk list in the reports bucket.",
     payload: TaskInput.fromObject(ref),
     resultPath: '$.plan',
   }).addCatch(onFailure(importStates.planFailed, 'plan', ['verified']), catchInto);

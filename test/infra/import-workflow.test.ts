@@ -132,7 +132,9 @@ describe('import workflow: state machine definition', () => {
     expect(planMap.ResultPath).toBeNull();
     expect(planMap.ToleratedFailurePercentage ?? 0).toBe(0);
     expect(planMap.Retry).toEqual(map.Retry);
-    const planFile = planMap.ItemProcessor.States[importStates.planFile] as State & { TimeoutSeconds: number };
+    const planFile = planMap.ItemProcessor.States[importStates.planFile] as State & {
+      TimeoutSeconds: number;
+    };
     expect(planFile.Retry?.[0]).toEqual({ ErrorEquals: [...nonRetryableErrors], MaxAttempts: 0 });
     expect(planFile.Retry?.[0]?.ErrorEquals).toContain('MappingError');
     expect(planFile.TimeoutSeconds).toBe(16 * 60);

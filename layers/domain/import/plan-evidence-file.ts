@@ -8,7 +8,7 @@ import {
   type ReadAheadOptions,
   readAhead,
 } from '../storage/read-ahead.ts';
-import { filePlanKey, fileIdOf } from './import-layout.ts';
+import { fileIdOf, filePlanKey } from './import-layout.ts';
 import type { EvidenceItem, ImportRef } from './import-types.ts';
 import { evidenceFiles, readManifest } from './verify-evidence.ts';
 

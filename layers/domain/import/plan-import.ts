@@ -2,7 +2,7 @@ import type { Chunk } from '../adapters/adapter.ts';
 import { mapConcurrently } from '../lake/map-concurrently.ts';
 import { readJsonObjectIfPresent } from '../storage/json-objects.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { filePlanKey, fileIdOf, planKey } from './import-layout.ts';
+import { fileIdOf, filePlanKey, planKey } from './import-layout.ts';
 import type { ImportRef, PlannedImport } from './import-types.ts';
 import { planEvidenceFile } from './plan-evidence-file.ts';
 import { evidenceFiles, readManifest } from './verify-evidence.ts';
