@@ -3,7 +3,7 @@ import type { AslDefinition } from '#infra/synth-definition.ts';
 /**
  * The one translation the synthesized definition needs to run locally. aws-local-stepfunctions runs inline
  * Map states but not a Distributed Map's ItemReader, ItemBatcher or ResultWriter. So each DISTRIBUTED Map
- * (the evidence files', the chunks' and the slices') becomes INLINE, and a Task state inserted before it does
+ * (the evidence files' twice, the chunks' and the slices') becomes INLINE, and a Task state inserted before it does
  * what the ItemReader did: read the JSON item list from the bucket. ResultWriter and ResultSelector (which
  * reads the Map Run's ARN) go; the Map's output is the array of item results, which the later steps accept as
  * well. Everything else runs as synthesized.

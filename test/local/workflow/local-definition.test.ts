@@ -15,12 +15,18 @@ describe('translateForLocal', () => {
   });
   const { definition: local, translatedMaps } = translateForLocal(definition);
 
-  it('makes the three Distributed Maps (evidence files, chunks and slices) inline, each reading its items in a task just before it', () => {
+  it('makes the four Distributed Maps (evidence files to hash and to plan, chunks and slices) inline, each reading its items in a task just before it', () => {
     expect(translatedMaps.sort()).toEqual(
-      [importStates.hashEvidence, importStates.compactSlices, importStates.normalizeChunks].sort(),
+      [
+        importStates.hashEvidence,
+        importStates.planFiles,
+        importStates.compactSlices,
+        importStates.normalizeChunks,
+      ].sort(),
     );
     const concurrency: Record<string, number> = {
       [importStates.hashEvidence]: 4,
+      [importStates.planFiles]: 4,
       [importStates.normalizeChunks]: 3,
       [importStates.compactSlices]: 2,
     };
