@@ -100,17 +100,24 @@ describe('import workflow: state machine definition', () => {
     expectItemsFromReports(map, importStates.normalize, '$.plan.planKey', 'chunk');
   });
 
-  it('hashes the evidence in a Distributed Map over the file list, one file per item, its task retried but never on a verification error', () => {
-    expectItemsFromReports(hashMap, importStates.hashFile, '$.evidence.itemsKey', 'file');
-    expect(hashMap.ResultWriter).toEqual({
+  /**
+   * A map over the evidence files listed under `$.<listed>`, whose items leave their results in the reports
+   * bucket (the state data after it is as before), failing on any failed file.
+   */
+  const expectPerFileMap = (m: DistributedMapState, itemState: string, listed: string) => {
+    expectItemsFromReports(m, itemState, `$.${listed}.itemsKey`, 'file');
+    expect(m.ResultWriter).toEqual({
       Resource: 'arn:aws:states:::s3:putObject',
-      Parameters: { Bucket: 'local-reports', 'Prefix.$': '$.evidence.resultPrefix' },
+      Parameters: { Bucket: 'local-reports', 'Prefix.$': `$.${listed}.resultPrefix` },
     });
-    // The results are in the reports bucket: "Verify evidence" and the states after it see the state data as before.
-    expect(hashMap.ResultPath).toBeNull();
-    expect(hashMap.ToleratedFailurePercentage ?? 0).toBe(0);
-    expect(hashMap.ToleratedFailureCount ?? 0).toBe(0);
-    expect(hashMap.Retry).toEqual(map.Retry);
+    expect(m.ResultPath).toBeNull();
+    expect(m.ToleratedFailurePercentage ?? 0).toBe(0);
+    expect(m.ToleratedFailureCount ?? 0).toBe(0);
+    expect(m.Retry).toEqual(map.Retry);
+  };
+
+  it('hashes the evidence in a Distributed Map over the file list, one file per item, its task retried but never on a verification error', () => {
+    expectPerFileMap(hashMap, importStates.hashFile, 'evidence');
     const hash = hashMap.ItemProcessor.States[importStates.hashFile] as State & { TimeoutSeconds: number };
     expect(hash.Retry?.[0]).toEqual({ ErrorEquals: [...nonRetryableErrors], MaxAttempts: 0 });
     expect(hash.Retry?.[0]?.ErrorEquals).toContain('EvidenceVerificationError');
@@ -123,15 +130,8 @@ describe('import workflow: state machine definition', () => {
   });
 
   it('cuts the verified files into chunks in a Distributed Map over the file list, one file per item, then joins their lists', () => {
-    expectItemsFromReports(planMap, importStates.planFile, '$.verified.itemsKey', 'file');
-    expect(planMap.ResultWriter).toEqual({
-      Resource: 'arn:aws:states:::s3:putObject',
-      Parameters: { Bucket: 'local-reports', 'Prefix.$': '$.verified.resultPrefix' },
-    });
     // Each file's chunk list is in the reports bucket, where "Plan chunks" joins them.
-    expect(planMap.ResultPath).toBeNull();
-    expect(planMap.ToleratedFailurePercentage ?? 0).toBe(0);
-    expect(planMap.Retry).toEqual(map.Retry);
+    expectPerFileMap(planMap, importStates.planFile, 'verified');
     const planFile = planMap.ItemProcessor.States[importStates.planFile] as State & {
       TimeoutSeconds: number;
     };
