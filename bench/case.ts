@@ -4,6 +4,7 @@
  * and heap state belong to it alone. Prints one JSON line on stdout.
  *
  *   node bench/case.ts ours <store-root> <plan.json> [chunk-index]   our normalize step, chunk after chunk
+ *   node bench/case.ts ours-sql <store-root> <plan.json>             the same mapped in DuckDB instead of natively
  *   node bench/case.ts ours-adapter <store-root> <plan.json>         the same with every record through the adapter
  *   node bench/case.ts duckdb <out.parquet> <file>...                DuckDB read_json -> Parquet (zstd), 1 thread
  *   node bench/case.ts parse <file>...                               read lines + JSON.parse, nothing else
@@ -31,7 +32,8 @@ interface Plan {
 
 const [kind, ...args] = process.argv.slice(2);
 
-async function ours(mapInSql = true): Promise<Record<string, number>> {
+/** Our normalize step over the plan's chunks: `native` as deployed, `sql` and `adapter` the paths it falls back to. */
+async function ours(way: 'native' | 'sql' | 'adapter'): Promise<Record<string, number>> {
   const [root, planFile, only] = args as [string, string, string | undefined];
   const plan = JSON.parse(await fs.readFile(planFile, 'utf8')) as Plan;
   const store = new DirectoryStore(root);
@@ -39,6 +41,7 @@ async function ours(mapInSql = true): Promise<Record<string, number>> {
   let records = 0;
   let staged = 0;
   let mappedInSql = 0;
+  let mappedNatively = 0;
   let bytes = 0;
   const started = performance.now();
   for (const chunk of chunks) {
@@ -48,15 +51,19 @@ async function ours(mapInSql = true): Promise<Record<string, number>> {
       ingestedAt: plan.ingestedAt,
       chunk,
     };
-    const result = await normalizeChunk(store, task, { mapInSql });
+    const result = await normalizeChunk(store, task, {
+      mapInSql: way !== 'adapter',
+      mapNatively: way === 'native',
+    });
     records += result.read;
     mappedInSql += result.mappedInSql ?? 0;
+    mappedNatively += result.mappedNatively ?? 0;
     staged += result.staged;
     bytes += chunk.end - chunk.start;
   }
   const ms = performance.now() - started;
   const parquetBytes = await treeBytes(`${root}/lake`);
-  return { ms, records, staged, mappedInSql, bytes, chunks: chunks.length, parquetBytes };
+  return { ms, records, staged, mappedInSql, mappedNatively, bytes, chunks: chunks.length, parquetBytes };
 }
 
 async function treeBytes(dir: string): Promise<number> {
@@ -176,8 +183,9 @@ async function parse(): Promise<Record<string, number>> {
 }
 
 const cases: Record<string, () => Promise<Record<string, number>>> = {
-  ours: () => ours(),
-  'ours-adapter': () => ours(false),
+  ours: () => ours('native'),
+  'ours-sql': () => ours('sql'),
+  'ours-adapter': () => ours('adapter'),
   duckdb,
   parse,
   finalize,

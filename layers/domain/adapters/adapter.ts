@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Manifest } from '../manifest/manifest-schema.ts';
 import type { RawRecord } from '../records/record-splitter.ts';
 import type { CanonicalMessage } from '../schema/message-schema.ts';
+import type { Mapping } from './mapping/mapping-schema.ts';
 import type { MappingSql } from './mapping/mapping-sql.ts';
 
 /** One evidence file as the import sees it. */
@@ -81,6 +82,8 @@ export interface ImportContext {
  */
 export interface SqlChunkMapping {
   sql: MappingSql;
+  /** The mapping file itself, for the native fast path (map-chunk-natively.ts). */
+  mapping: Mapping;
   /** Maps records of the chunk (exact bytes and offsets) as `read` would. */
   mapRecords(chunk: Chunk, records: RawRecord[]): NormalizedRecord[];
 }

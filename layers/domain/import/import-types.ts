@@ -64,6 +64,8 @@ export interface ChunkResult {
   months: { month: string; rows: number }[];
   /** of `read`, the records DuckDB mapped (map-chunk-in-sql.ts); the others went through the adapter */
   mappedInSql?: number;
+  /** Records the native fast path mapped (the rest went through the adapter). */
+  mappedNatively?: number;
 }
 
 export interface Counts {

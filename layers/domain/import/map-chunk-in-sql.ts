@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -127,22 +128,34 @@ async function mapRouted(
   );
   // Column by column: the Node API converts a column far faster than it builds rows.
   const [offsets = [], lengths = []] = routed.getColumns();
+  return { routed: offsets.length, others: await mapRecordsAt(chunk, file, mapping, offsets, lengths) };
+}
+
+/** The chunk's records at these offsets (file offsets) and lengths, through the adapter's own mapping. */
+export async function mapRecordsAt(
+  chunk: Chunk,
+  file: string,
+  mapping: SqlChunkMapping,
+  offsets: readonly unknown[],
+  lengths: readonly unknown[],
+): Promise<NormalizedRecord[]> {
   const out: NormalizedRecord[] = [];
-  const handle = await fs.open(file);
+  // Read synchronously: small reads, each of which a round trip through the thread pool would dwarf.
+  const fd = openSync(file, 'r');
   try {
     for (let i = 0; i < offsets.length; i += ROUTED_BATCH) {
       const records: RawRecord[] = [];
       for (let j = i; j < Math.min(offsets.length, i + ROUTED_BATCH); j++) {
         const bytes = Buffer.alloc(Number(lengths[j]));
-        await handle.read(bytes, 0, bytes.length, Number(offsets[j]) - chunk.start);
+        readSync(fd, bytes, 0, bytes.length, Number(offsets[j]) - chunk.start);
         records.push({ offset: Number(offsets[j]), bytes });
       }
       out.push(...mapping.mapRecords(chunk, records));
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
-  return { routed: offsets.length, others: out };
+  return out;
 }
 
 /**

@@ -12,12 +12,14 @@ import {
 import { adapterFor } from '../adapters/adapter-registry.ts';
 import { enrichMessage, enrichmentContext } from '../entities/enrich-message.ts';
 import { ChunkParquetWriter } from '../lake/chunk-parquet-writer.ts';
-import { openDuckDB } from '../lake/duckdb-session.ts';
+import { type DuckDBSession, openDuckDB } from '../lake/duckdb-session.ts';
 import type { CanonicalMessage } from '../schema/message-schema.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { chunkResultKey, landingFileKey, rejectedKey, stagingKey } from './import-layout.ts';
 import type { ChunkResult, ChunkTask } from './import-types.ts';
 import { mapChunkInSql, type SqlMappedChunk } from './map-chunk-in-sql.ts';
+import { mapChunkNatively, type NativeMappedChunk } from './map-chunk-natively.ts';
+import { nativeNormalize } from './native-normalize.ts';
 import { readManifest } from './verify-evidence.ts';
 
 /**
@@ -36,6 +38,8 @@ export interface NormalizeOptions {
   resolveSecret?: SecretResolver;
   /** Let DuckDB map what it can (default); false reads every record with the adapter, for comparison. */
   mapInSql?: boolean;
+  /** Map NDJSON in the native fast path where it is built (default); false maps in DuckDB, for comparison. */
+  mapNatively?: boolean;
 }
 
 /**
@@ -56,13 +60,18 @@ export async function normalizeChunk(
   });
   const enrichment = enrichmentContext(manifest);
   const work = await fs.mkdtemp(path.join(options.workDirectory ?? os.tmpdir(), `chunk-${chunk.chunkId}-`));
-  const duckdb = await openDuckDB({
-    threads: 1,
-    tempDirectory: path.join(work, 'duckdb'),
-    memoryLimit: NORMALIZE_DUCKDB_MEMORY,
-  });
+  // DuckDB only where it maps or writes: a chunk the native path takes never opens it.
+  let duckdb: DuckDBSession | undefined;
+  const connection = async () => {
+    duckdb ??= await openDuckDB({
+      threads: 1,
+      tempDirectory: path.join(work, 'duckdb'),
+      memoryLimit: NORMALIZE_DUCKDB_MEMORY,
+    });
+    return duckdb.connection;
+  };
   try {
-    const writer = new ChunkParquetWriter(duckdb.connection, work, {
+    const constants = {
       seizure_id: seizureId,
       case_id: manifest.caseId,
       platform: manifest.platform,
@@ -70,8 +79,44 @@ export async function normalizeChunk(
       ingested_at: task.ingestedAt,
       source_object: chunk.file.key,
       source_sha256: chunk.file.sha256,
-    });
-    await writer.open();
+    };
+    // The native path maps what it can map exactly (layers/native-normalize), else DuckDB (mapping-sql.ts);
+    // otherwise, or for a chunk neither can read line by line exactly, the adapter reads every record.
+    let mappedInSql: SqlMappedChunk | undefined;
+    let mappedNatively: NativeMappedChunk | undefined;
+    const local = path.join(work, 'chunk');
+    let source = () => store.read('landing', chunk.file.key, { start: chunk.start, end: chunk.end });
+    const native = options.mapNatively === false ? undefined : nativeNormalize();
+    if (adapter.sqlMapping && options.mapInSql !== false) {
+      await pipeline(await source(), createWriteStream(local));
+      // Downloaded once: a chunk the fast paths cannot read is read by the adapter from the same copy.
+      source = async () => createReadStream(local);
+      if (native) {
+        mappedNatively = await mapChunkNatively(native, {
+          chunk,
+          file: local,
+          mapping: adapter.sqlMapping,
+          platform: manifest.platform,
+          timezone: manifest.timezone,
+          constants,
+          defaultCountry: enrichment.defaultCountry,
+        });
+      }
+      if (!mappedNatively) {
+        mappedInSql = await mapChunkInSql(
+          await connection(),
+          chunk,
+          local,
+          adapter.sqlMapping,
+          enrichment.defaultCountry,
+          work,
+        );
+      }
+    }
+    // The staged rows go to the native path's writer when it mapped the chunk, else to DuckDB's.
+    const writer = mappedNatively ? undefined : new ChunkParquetWriter(await connection(), work, constants);
+    await writer?.open();
+    const sink = mappedNatively ?? (writer as ChunkParquetWriter);
     const rejections: Rejection[] = [];
     let read = 0;
     const take = async (batch: NormalizedRecord[]) => {
@@ -96,39 +141,24 @@ export async function normalizeChunk(
           }
         } else rejections.push(record.rejection);
       }
-      await writer.append(messages);
+      await sink.append(messages);
       read += batch.length;
       if (options.onProgress && batch.length)
         options.onProgress(read, endOf(batch[batch.length - 1]) - chunk.start);
     };
-    // DuckDB maps what it can map exactly (mapping-sql.ts); otherwise, or for a chunk it cannot read line
-    // by line exactly, the adapter reads every record.
-    let mappedInSql: SqlMappedChunk | undefined;
-    const local = path.join(work, 'chunk');
-    let source = () => store.read('landing', chunk.file.key, { start: chunk.start, end: chunk.end });
-    if (adapter.sqlMapping && options.mapInSql !== false) {
-      await pipeline(await source(), createWriteStream(local));
-      // Downloaded once: a chunk DuckDB cannot read is read by the adapter from the same copy.
-      source = async () => createReadStream(local);
-      mappedInSql = await mapChunkInSql(
-        duckdb.connection,
-        chunk,
-        local,
-        adapter.sqlMapping,
-        enrichment.defaultCountry,
-        work,
-      );
-      if (mappedInSql) {
-        await take(mappedInSql.others);
-        read += mappedInSql.rows;
-        options.onProgress?.(read, chunk.end - chunk.start);
-      }
-    }
-    if (!mappedInSql) {
+    const fast = mappedNatively ?? mappedInSql;
+    if (fast) {
+      await take(fast.others);
+      read += fast.rows;
+      options.onProgress?.(read, chunk.end - chunk.start);
+    } else {
       for await (const batch of adapter.read(chunk, await source())) await take(batch);
     }
     await fs.rm(local, { force: true });
-    const files = await writer.finish(path.join(work, 'parquet'), { mappedInSql });
+    const parquet = path.join(work, 'parquet');
+    const files = mappedNatively
+      ? await mappedNatively.finish(parquet)
+      : await (writer as ChunkParquetWriter).finish(parquet, { mappedInSql });
     for (const f of files) {
       await store.write('lake', stagingKey(seizureId, importId, f.month, chunk.chunkId), { file: f.file });
     }
@@ -151,10 +181,11 @@ export async function normalizeChunk(
       start: chunk.start,
       end: chunk.end,
       read,
-      staged: writer.rows + (mappedInSql?.rows ?? 0),
+      staged: files.reduce((n, f) => n + f.rows, 0),
       rejected: rejections.length,
       months: files.map((f) => ({ month: f.month, rows: f.rows })),
       ...(mappedInSql ? { mappedInSql: mappedInSql.rows } : {}),
+      ...(mappedNatively ? { mappedNatively: mappedNatively.rows } : {}),
     };
     if (result.read !== result.staged + result.rejected) {
       throw new Error(
@@ -166,7 +197,7 @@ export async function normalizeChunk(
     });
     return result;
   } finally {
-    duckdb.close();
+    duckdb?.close();
     await fs.rm(work, { recursive: true, force: true });
   }
 }

@@ -52,8 +52,6 @@ export class ChunkParquetWriter {
   readonly #connection: DuckDBConnection;
   readonly #staging: string;
   readonly #constants: ChunkConstants;
-  readonly #constantNames: (keyof CanonicalMessage)[];
-  readonly #stagedNames: string[];
   readonly #serialize: (message: CanonicalMessage) => string;
   #file: fs.FileHandle | undefined;
   #pending: string[] = [];
@@ -65,9 +63,7 @@ export class ChunkParquetWriter {
     this.#connection = connection;
     this.#staging = path.join(workDirectory, 'staged-rows.ndjson');
     this.#constants = constants;
-    this.#constantNames = Object.keys(constants) as (keyof CanonicalMessage)[];
-    this.#stagedNames = messageFields.map((f) => f.name).filter((n) => !(n in constants));
-    this.#serialize = compileSerializer(this.#stagedNames);
+    this.#serialize = stagedRowSerializer(constants);
   }
 
   async open(): Promise<void> {
@@ -77,14 +73,7 @@ export class ChunkParquetWriter {
 
   async append(messages: readonly CanonicalMessage[]): Promise<void> {
     for (const m of messages) {
-      for (const name of this.#constantNames) {
-        if (m[name] !== this.#constants[name])
-          throw new Error(`message ${m.message_id}: ${name} differs from the chunk's ${name}`);
-      }
-      let line = this.#serialize(m);
-      // A lone surrogate (from a "\ud800" escape in the source) is no valid UTF-8: DuckDB rejects it, and
-      // the Node API would have written U+FFFD. Write U+FFFD here too.
-      if (line.includes('\\ud')) line = wellFormedRow(m, this.#stagedNames);
+      const line = this.#serialize(m);
       if (line.length > this.#longestRow) this.#longestRow = line.length;
       this.#pending.push(line);
       this.#pendingBytes += line.length;
@@ -186,6 +175,26 @@ export class ChunkParquetWriter {
     await fs.rename(merged, file);
     return file;
   }
+}
+
+/**
+ * One message as a staged row: JSON of every column but the chunk's constants (which it checks), times in epoch
+ * milliseconds. Both Parquet writers read these rows: DuckDB's `read_json` here, the native path's decoder.
+ */
+export function stagedRowSerializer(constants: ChunkConstants): (message: CanonicalMessage) => string {
+  const constantNames = Object.keys(constants) as (keyof CanonicalMessage)[];
+  const stagedNames = messageFields.map((f) => f.name).filter((n) => !(n in constants));
+  const serialize = compileSerializer(stagedNames);
+  return (m) => {
+    for (const name of constantNames) {
+      if (m[name] !== constants[name])
+        throw new Error(`message ${m.message_id}: ${name} differs from the chunk's ${name}`);
+    }
+    const line = serialize(m);
+    // A lone surrogate (from a "\ud800" escape in the source) is no valid UTF-8: DuckDB rejects it, and
+    // the Node API would have written U+FFFD. Write U+FFFD here too.
+    return line.includes('\\ud') ? wellFormedRow(m, stagedNames) : line;
+  };
 }
 
 /**

@@ -184,6 +184,31 @@ export function zoneDayOffsets(
 }
 
 /**
+ * The offset (minutes east of UTC) the zone applies to every wall time of one local hour, as the parser reads
+ * them (on a day the zone switches, through Luxon), or null when it changes within the hour or the hour cannot
+ * be placed. Zones switch on the hour or the half hour, at most once a day: an hour whose first and last
+ * millisecond read with the same offset reads with it throughout. The native mapping asks this per hour.
+ */
+export function zoneHourOffsets(
+  zone: string,
+): (year: number, month: number, day: number, hour: number) => number | null {
+  const dayOffset = zoneDayOffsets(zone);
+  const toUtc = zoneConverter(zone);
+  return (year, month, day, hour) => {
+    const offset = dayOffset(year, month, day);
+    if (offset !== null) return offset ?? null;
+    const offsetAt = (minute: number, second: number, millis: number) => {
+      const utc = toUtc({ year, month, day, hour, minute, second, millis });
+      return utc === undefined
+        ? undefined
+        : (Date.UTC(year, month - 1, day, hour, minute, second, millis) - utc) / 60_000;
+    };
+    const first = offsetAt(0, 0, 0);
+    return first !== undefined && first === offsetAt(59, 59, 999) ? first : null;
+  };
+}
+
+/**
  * Local wall time in `zone` to UTC: by the day's offset, or on the few days with a switch through Luxon,
  * which moves a time in the spring-forward gap forward by the gap and reads a repeated autumn hour at its
  * first occurrence.

@@ -205,7 +205,7 @@ export function createMappingAdapter(mapping: Mapping, context: ImportContext): 
 
   const sql = compileMappingSql(mapping, context.manifest.platform, context.manifest.timezone);
   const sqlMapping = sql
-    ? { sql, mapRecords: (chunk: Chunk, records: RawRecord[]) => mapRecords(chunk, records) }
+    ? { sql, mapping, mapRecords: (chunk: Chunk, records: RawRecord[]) => mapRecords(chunk, records) }
     : undefined;
   return { plan, read, sqlMapping };
 }

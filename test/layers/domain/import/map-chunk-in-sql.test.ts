@@ -15,8 +15,8 @@ import { uploadSeizure } from '#local/import/upload-seizure.ts';
 import { damaged } from '../adapters/common/damage.ts';
 
 /**
- * The mapping compiled to SQL against the JavaScript mapping it must equal (differential): the same chunks
- * normalized both ways give the same Parquet rows, the same quarantined records with the same reasons and
+ * The two fast paths, the native one (layers/native-normalize) and the mapping compiled to SQL, against the
+ * JavaScript mapping they must equal (differential): the same chunks normalized each way give the same Parquet rows, the same quarantined records with the same reasons and
  * the same counts. The inputs are a generated seizure and lines built to fall between the two: JSON that
  * only DuckDB accepts, repeated keys, types, transforms, times in a zone's gap, values to reject.
  */
@@ -27,15 +27,16 @@ const CHUNK_BYTES = 16 * 1024;
 interface Outcome {
   rows: string[];
   quarantined: string[];
-  results: Omit<ChunkResult, 'mappedInSql'>[];
+  results: Omit<ChunkResult, 'mappedInSql' | 'mappedNatively'>[];
   mappedInSql: number;
+  mappedNatively: number;
 }
 
 async function normalizeBothWays(
   name: string,
   data: Buffer,
   options: { mapping: unknown; timezone?: string; fileName?: string },
-): Promise<{ sql: Outcome; adapter: Outcome }> {
+): Promise<{ native: Outcome; sql: Outcome; adapter: Outcome }> {
   const dir = path.join(root, name, 'seizure');
   const fileName = options.fileName ?? 'data/messages.ndjson';
   await fs.mkdir(path.dirname(path.join(dir, fileName)), { recursive: true });
@@ -64,22 +65,29 @@ async function normalizeBothWays(
     ingestedAt: 1_700_000_000_000,
   };
   const { chunks } = await planImport(new DirectoryStore(uploaded), ref, CHUNK_BYTES);
-  const run = async (way: 'sql' | 'adapter'): Promise<Outcome> => {
+  const run = async (way: 'native' | 'sql' | 'adapter'): Promise<Outcome> => {
     const home = path.join(root, name, way);
     await fs.cp(uploaded, home, { recursive: true });
     const store = new DirectoryStore(home);
     const results: ChunkResult[] = [];
     for (const chunk of chunks) {
-      results.push(await normalizeChunk(store, { ...ref, chunk }, { mapInSql: way === 'sql' }));
+      results.push(
+        await normalizeChunk(
+          store,
+          { ...ref, chunk },
+          { mapInSql: way !== 'adapter', mapNatively: way === 'native' },
+        ),
+      );
     }
     return {
       rows: await parquetRows(path.join(home, 'lake')),
       quarantined: await quarantined(path.join(home, 'quarantine')),
-      results: results.map(({ mappedInSql: _, ...r }) => r),
+      results: results.map(({ mappedInSql: _, mappedNatively: __, ...r }) => r),
       mappedInSql: results.reduce((n, r) => n + (r.mappedInSql ?? 0), 0),
+      mappedNatively: results.reduce((n, r) => n + (r.mappedNatively ?? 0), 0),
     };
   };
-  return { sql: await run('sql'), adapter: await run('adapter') };
+  return { native: await run('native'), sql: await run('sql'), adapter: await run('adapter') };
 }
 
 /** Every staged row, every column, as text, in file order. */
@@ -107,12 +115,17 @@ async function quarantined(dir: string): Promise<string[]> {
   return lines;
 }
 
-function expectSame(outcome: { sql: Outcome; adapter: Outcome }) {
-  expect(outcome.sql.results).toEqual(outcome.adapter.results);
-  expect(outcome.sql.quarantined).toEqual(outcome.adapter.quarantined);
-  expect(outcome.sql.rows.length).toBe(outcome.adapter.rows.length);
-  for (let i = 0; i < outcome.sql.rows.length; i++) expect(outcome.sql.rows[i]).toBe(outcome.adapter.rows[i]);
-  expect(outcome.adapter.mappedInSql).toBe(0);
+function expectSame(outcome: { native: Outcome; sql: Outcome; adapter: Outcome }) {
+  for (const fast of [outcome.native, outcome.sql]) {
+    expect(fast.results).toEqual(outcome.adapter.results);
+    expect(fast.quarantined).toEqual(outcome.adapter.quarantined);
+    expect(fast.rows.length).toBe(outcome.adapter.rows.length);
+    for (let i = 0; i < fast.rows.length; i++) expect(fast.rows[i]).toBe(outcome.adapter.rows[i]);
+  }
+  // The native path reads all that SQL reads, and more (CRLF lines, keys repeated or escaped, list transforms).
+  expect(outcome.native.mappedNatively).toBeGreaterThanOrEqual(outcome.sql.mappedInSql);
+  expect(outcome.sql.mappedNatively).toBe(0);
+  expect(outcome.adapter.mappedInSql + outcome.adapter.mappedNatively).toBe(0);
 }
 
 const sky = (fields: Record<string, unknown> = {}) =>
@@ -392,7 +405,7 @@ afterAll(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-describe('the Sky ECC mapping in SQL against the JavaScript mapping (differential)', () => {
+describe('the Sky ECC mapping natively and in SQL against the JavaScript mapping (differential)', () => {
   it('maps a generated seizure the same way, nearly all of it in SQL', async () => {
     const generated = path.join(root, 'generated');
     await generateSeizure({ platform: 'skyecc', messages: 3000, seed: 'map-in-sql', out: generated });
@@ -405,6 +418,7 @@ describe('the Sky ECC mapping in SQL against the JavaScript mapping (differentia
     const read = outcome.sql.results.reduce((n, r) => n + r.read, 0);
     expect(read).toBeGreaterThan(3000);
     expect(outcome.sql.mappedInSql).toBeGreaterThan(read * 0.9);
+    expect(outcome.native.mappedNatively).toBeGreaterThan(read * 0.95);
   }, 120_000);
 
   it('agrees on every edge case: what SQL cannot map exactly goes to JavaScript', async () => {
@@ -489,7 +503,7 @@ describe('the Sky ECC mapping in SQL against the JavaScript mapping (differentia
   }, 60_000);
 });
 
-describe('a mapping file with every kind of field in SQL against JavaScript (differential)', () => {
+describe('a mapping file with every kind of field natively and in SQL against JavaScript (differential)', () => {
   const mapping = {
     name: 'every-field',
     input: { type: 'ndjson' },

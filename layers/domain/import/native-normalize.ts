@@ -1,0 +1,50 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+/** Where `npm run build:native` puts the native fast path (layers/native-normalize). */
+export const nativeAddonPath = path.resolve(
+  import.meta.dirname,
+  '../../native-normalize/native-normalize.node',
+);
+
+export interface NativeMappedChunk {
+  declined?: string;
+  mapped: number;
+  routedOffsets: number[];
+  routedLengths: number[];
+  bodies: string[];
+}
+
+export interface NativeStagedMonthFile {
+  month: string;
+  file: string;
+  rows: number;
+}
+
+/** The addon's NDJSON chunk mapper (layers/native-normalize/src/lib.rs documents each call). */
+export interface NdjsonChunkMapper {
+  readonly zones: string[];
+  map(
+    file: string,
+    offsetAt: (zone: number, year: number, month: number, day: number, hour: number) => number | null,
+  ): NativeMappedChunk;
+  write(directory: string, enrichment: string, routed: string, routedRows: number): NativeStagedMonthFile[];
+}
+
+export interface NativeNormalize {
+  NdjsonChunkMapper: new (config: string) => NdjsonChunkMapper;
+}
+
+let loaded: NativeNormalize | null | undefined;
+
+/** The native fast path, or undefined where it is not built (no Rust toolchain): normalize then maps in DuckDB. */
+export function nativeNormalize(): NativeNormalize | undefined {
+  if (loaded === undefined) {
+    try {
+      loaded = createRequire(import.meta.url)(nativeAddonPath) as NativeNormalize;
+    } catch {
+      loaded = null;
+    }
+  }
+  return loaded ?? undefined;
+}

@@ -1,0 +1,255 @@
+//! The normalize step's fast path for NDJSON mappings (map-chunk-natively.ts calls it): one pass over a chunk's
+//! lines maps every record the mapping certainly maps, exactly as the JavaScript mapping would, and hands the
+//! others back by location; the rows are then written as the chunk's staged Parquet, with the enrichment of
+//! each distinct body and JavaScript's rows for the records handed back.
+
+mod ids;
+mod js_text;
+mod mapping;
+mod staged_parquet;
+mod timestamps;
+
+use mapping::Mapping;
+use napi::bindgen_prelude::{FnArgs, Function};
+use napi::{Error, Result};
+use napi_derive::napi;
+use serde_json::Value as Json;
+use sonic_rs::Value;
+use staged_parquet::{decode_ndjson, months_of, MonthRows, StagedRows};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+// A chunk allocates millions of small strings and frees them together: mimalloc does this far faster than
+// glibc's allocator (a tenth of the step's time went to malloc and free with it).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn failure(message: impl std::fmt::Display) -> Error {
+    Error::from_reason(message.to_string())
+}
+
+/// What `map` found: the records left to JavaScript (by place in the file) and the distinct bodies to enrich.
+#[napi(object)]
+pub struct MappedChunk {
+    /// Why the fast path does not read this chunk at all (the caller takes the other path), if it does not.
+    pub declined: Option<String>,
+    pub mapped: u32,
+    pub routed_offsets: Vec<i64>,
+    pub routed_lengths: Vec<u32>,
+    /// The distinct bodies of the mapped rows, in the order `write` expects their findings.
+    pub bodies: Vec<String>,
+}
+
+#[napi(object)]
+pub struct StagedMonthFile {
+    pub month: String,
+    pub file: String,
+    pub rows: u32,
+}
+
+#[napi]
+pub struct NdjsonChunkMapper {
+    mapping: Mapping,
+    staged: StagedRows,
+    chunk_start: i64,
+    max_record_bytes: usize,
+    /// The mapped rows by UTC month (year * 12 + month).
+    months: BTreeMap<i64, MonthRows>,
+    mapped: u32,
+    bodies: usize,
+}
+
+#[napi]
+impl NdjsonChunkMapper {
+    /// `config`: `{ mapping, platform, timezone, fields, constants, chunkStart, maxRecordBytes }` as JSON. Throws
+    /// for a mapping this path does not read; the message says why.
+    #[napi(constructor)]
+    pub fn new(config: String) -> Result<Self> {
+        let config: Json = serde_json::from_str(&config).map_err(failure)?;
+        let text = |name: &str| config.get(name).and_then(Json::as_str).ok_or_else(|| failure(format!("config.{name}")));
+        let mapping = Mapping::compile(&config["mapping"], text("platform")?, text("timezone")?).map_err(failure)?;
+        let fields = staged_parquet::arrow_fields(&config["fields"]).map_err(failure)?;
+        let constants = config["constants"]
+            .as_object()
+            .ok_or_else(|| failure("config.constants"))?
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Ok(Self {
+            mapping,
+            staged: StagedRows { schema: Arc::new(arrow_schema::Schema::new(fields)), constants },
+            chunk_start: config["chunkStart"].as_i64().ok_or_else(|| failure("config.chunkStart"))?,
+            max_record_bytes: config["maxRecordBytes"].as_u64().ok_or_else(|| failure("config.maxRecordBytes"))?
+                as usize,
+            months: BTreeMap::new(),
+            mapped: 0,
+            bodies: 0,
+        })
+    }
+
+    /// The zones the mapping reads zone-less times in: `offsetAt`'s first argument indexes this list.
+    #[napi(getter)]
+    pub fn zones(&self) -> Vec<String> {
+        self.mapping.zones.clone()
+    }
+
+    /// Maps the chunk's bytes, in `file`. `offsetAt(zone, year, month, day, hour)` gives the offset (minutes east
+    /// of UTC) the zone applies to every wall time of that local hour, or null when it switches within the hour
+    /// or the hour cannot be placed.
+    #[napi]
+    pub fn map(
+        &mut self,
+        file: String,
+        offset_at: Function<FnArgs<(u32, u32, u32, u32, u32)>, Option<f64>>,
+    ) -> Result<MappedChunk> {
+        let file = std::fs::File::open(&file).map_err(failure)?;
+        // Mapped, not read: the chunk's pages come from the page cache without a copy into fresh memory.
+        // Safety: the file is this step's own copy in its work directory, and nothing writes it while mapped.
+        let bytes = unsafe { memmap2::Mmap::map(&file) }.map_err(failure)?;
+        let bytes: &[u8] = &bytes;
+        // Asked once per zone and local hour; consecutive records mostly share one.
+        let mut offsets: FxHashMap<(usize, i64, i64, i64, i64), Option<i64>> = FxHashMap::default();
+        let mut last: Option<((usize, i64, i64, i64, i64), Option<i64>)> = None;
+        let mut js_error = None;
+        let mut offset_of = |zone: usize, y: i64, m: i64, d: i64, h: i64| -> Option<i64> {
+            let key = (zone, y, m, d, h);
+            if let Some((k, offset)) = last {
+                if k == key {
+                    return offset;
+                }
+            }
+            let offset = *offsets.entry(key).or_insert_with(|| {
+                match offset_at.call((zone as u32, y as u32, m as u32, d as u32, h as u32).into()) {
+                    Ok(offset) => offset.filter(|o| o.is_finite() && o.fract() == 0.0).map(|o| o as i64),
+                    Err(e) => {
+                        js_error = Some(e);
+                        None
+                    }
+                }
+            });
+            last = Some((key, offset));
+            offset
+        };
+        let mut distinct: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        let escapes = memchr::memmem::Finder::new(b"\\u");
+        let mut bodies = Vec::new();
+        let mut routed_offsets = Vec::new();
+        let mut routed_lengths = Vec::new();
+        let mut pos = 0usize;
+        while pos < bytes.len() {
+            let newline = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+            let start = pos;
+            pos = newline + 1;
+            // As the record splitter cuts: without the line terminator (`\n` or `\r\n`), blank lines no record.
+            let end = if newline > start && bytes[newline - 1] == b'\r' { newline - 1 } else { newline };
+            if end == start {
+                continue;
+            }
+            let line = &bytes[start..end];
+            if line.len() > self.max_record_bytes {
+                return Ok(declined("a record longer than the record limit"));
+            }
+            if start == 0 && self.chunk_start == 0 && line.starts_with(BOM) {
+                return Ok(declined("a byte-order mark"));
+            }
+            let offset = self.chunk_start + start as i64;
+            let length = line.len() as i32;
+            let value = parse_line(line, &escapes);
+            match value.as_ref().and_then(|v| self.mapping.map(v, &mut offset_of)) {
+                Some(row) => {
+                    let body = row.body.as_deref().map(|b| match distinct.get(b) {
+                        Some(&index) => index,
+                        None => {
+                            let index = bodies.len() as u32;
+                            bodies.push(b.to_string());
+                            distinct.insert(Box::from(b), index);
+                            index
+                        }
+                    });
+                    let (year, month) = timestamps::utc_year_month(row.sent_at);
+                    self.months.entry(year * 12 + month - 1).or_default().append(&row, offset, length, body);
+                    self.mapped += 1;
+                }
+                None => {
+                    routed_offsets.push(offset);
+                    routed_lengths.push(length as u32);
+                }
+            }
+        }
+        if let Some(e) = js_error {
+            return Err(e);
+        }
+        self.bodies = bodies.len();
+        Ok(MappedChunk { declined: None, mapped: self.mapped, routed_offsets, routed_lengths, bodies })
+    }
+
+    /// Writes the staged Parquet into `directory`, one file per month: the mapped rows with their bodies'
+    /// findings (`enrichment`: NDJSON of `{ language, entities, mentioned_geo }`, one line per body in the order
+    /// `map` gave them) and JavaScript's rows (`routed`: NDJSON of every column but the constants, times in
+    /// epoch milliseconds, `routedRows` lines).
+    #[napi]
+    pub fn write(
+        &mut self,
+        directory: String,
+        enrichment: String,
+        routed: String,
+        routed_rows: u32,
+    ) -> Result<Vec<StagedMonthFile>> {
+        let found = decode_ndjson(&enrichment, &self.staged.enrichment_fields(), self.bodies)
+            .map_err(|e| failure(format!("enrichment: {e}")))?;
+        let mut batches: BTreeMap<String, Vec<arrow_array::RecordBatch>> = BTreeMap::new();
+        for (index, rows) in std::mem::take(&mut self.months) {
+            let month = format!("{:04}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1);
+            batches.entry(month).or_default().push(self.staged.mapped_batch(rows, &found).map_err(failure)?);
+        }
+        if routed_rows > 0 {
+            let rows = decode_ndjson(&routed, &self.staged.routed_fields(), routed_rows as usize)
+                .map_err(|e| failure(format!("routed rows: {e}")))?;
+            let rows = self.staged.with_constants(&rows).map_err(failure)?;
+            for (month, picked) in months_of(&rows).map_err(failure)? {
+                let indices = arrow_array::UInt32Array::from(picked);
+                let columns = rows
+                    .columns()
+                    .iter()
+                    .map(|c| arrow_select::take::take(c, &indices, None))
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(failure)?;
+                let batch = arrow_array::RecordBatch::try_new(rows.schema(), columns).map_err(failure)?;
+                batches.entry(month).or_default().push(batch);
+            }
+        }
+        let files = self.staged.write(Path::new(&directory), batches).map_err(failure)?;
+        Ok(files.into_iter().map(|f| StagedMonthFile { month: f.month, file: f.file, rows: f.rows }).collect())
+    }
+}
+
+fn declined(reason: &str) -> MappedChunk {
+    MappedChunk {
+        declined: Some(reason.to_string()),
+        mapped: 0,
+        routed_offsets: Vec::new(),
+        routed_lengths: Vec::new(),
+        bodies: Vec::new(),
+    }
+}
+
+/// One line parsed, or `None` for JavaScript to read: text that is not UTF-8, a `\uD800`-style escape
+/// (JSON.parse keeps a lone surrogate, which no Rust string holds), or JSON the parser refuses.
+fn parse_line(line: &[u8], escapes: &memchr::memmem::Finder) -> Option<Value> {
+    std::str::from_utf8(line).ok()?;
+    if has_surrogate_escape(line, escapes) {
+        return None;
+    }
+    sonic_rs::from_slice(line).ok()
+}
+
+fn has_surrogate_escape(line: &[u8], escapes: &memchr::memmem::Finder) -> bool {
+    escapes.find_iter(line).any(|at| {
+        matches!(line.get(at + 2), Some(b'd' | b'D'))
+            && matches!(line.get(at + 3), Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
+    })
+}
