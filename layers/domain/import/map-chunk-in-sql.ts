@@ -128,13 +128,17 @@ async function mapRouted(
   );
   // Column by column: the Node API converts a column far faster than it builds rows.
   const [offsets = [], lengths = []] = routed.getColumns();
-  return { routed: offsets.length, others: await mapRecordsAt(chunk, file, mapping, offsets, lengths) };
+  const others = await mapRecordsAt(chunk, { file, fileStart: chunk.start }, mapping, offsets, lengths);
+  return { routed: offsets.length, others };
 }
 
-/** The chunk's records at these offsets (file offsets) and lengths, through the adapter's own mapping. */
+/**
+ * The chunk's records at these evidence offsets and lengths, through the adapter's own mapping, read from
+ * `file`, whose first byte is the evidence's byte `fileStart`.
+ */
 export async function mapRecordsAt(
   chunk: Chunk,
-  file: string,
+  { file, fileStart }: { file: string; fileStart: number },
   mapping: SqlChunkMapping,
   offsets: readonly unknown[],
   lengths: readonly unknown[],
@@ -147,7 +151,7 @@ export async function mapRecordsAt(
       const records: RawRecord[] = [];
       for (let j = i; j < Math.min(offsets.length, i + ROUTED_BATCH); j++) {
         const bytes = Buffer.alloc(Number(lengths[j]));
-        readSync(fd, bytes, 0, bytes.length, Number(offsets[j]) - chunk.start);
+        readSync(fd, bytes, 0, bytes.length, Number(offsets[j]) - fileStart);
         records.push({ offset: Number(offsets[j]), bytes });
       }
       out.push(...mapping.mapRecords(chunk, records));

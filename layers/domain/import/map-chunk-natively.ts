@@ -11,8 +11,10 @@ import type { NativeNormalize, NdjsonChunkMapper } from './native-normalize.ts';
 
 export interface NativeChunkInput {
   chunk: Chunk;
-  /** The chunk's bytes, downloaded to the work directory. */
+  /** A file holding the chunk's bytes: the evidence itself (local mode), or the chunk downloaded. */
   file: string;
+  /** The evidence offset of the file's first byte: 0 for the evidence itself, the chunk's start for a copy. */
+  fileStart: number;
   mapping: SqlChunkMapping;
   platform: string;
   timezone: string;
@@ -60,11 +62,16 @@ export async function mapChunkNatively(
     return undefined; // a mapping the fast path does not read (the reason is the DuckDB path's concern)
   }
   const zones = mapper.zones.map((zone) => zoneHourOffsets(zone));
-  const mapped = mapper.map(input.file, (zone, year, month, day, hour) =>
-    (zones[zone] as ReturnType<typeof zoneHourOffsets>)(year, month, day, hour),
+  const from = chunk.start - input.fileStart;
+  const mapped = mapper.map(
+    input.file,
+    from,
+    from + chunk.end - chunk.start,
+    (zone, year, month, day, hour) =>
+      (zones[zone] as ReturnType<typeof zoneHourOffsets>)(year, month, day, hour),
   );
   if (mapped.declined) return undefined;
-  const others = await mapRecordsAt(chunk, input.file, mapping, mapped.routedOffsets, mapped.routedLengths);
+  const others = await mapRecordsAt(chunk, input, mapping, mapped.routedOffsets, mapped.routedLengths);
   const serialize = stagedRowSerializer(input.constants);
   const routed: string[] = [];
   return {

@@ -26,6 +26,8 @@ export interface NdjsonChunkMapper {
   readonly zones: string[];
   map(
     file: string,
+    from: number,
+    to: number,
     offsetAt: (zone: number, year: number, month: number, day: number, hour: number) => number | null,
   ): NativeMappedChunk;
   write(directory: string, enrichment: string, routed: string, routedRows: number): NativeStagedMonthFile[];

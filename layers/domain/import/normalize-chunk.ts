@@ -10,9 +10,10 @@ import {
   type SecretResolver,
 } from '../adapters/adapter.ts';
 import { adapterFor } from '../adapters/adapter-registry.ts';
-import { enrichMessage, enrichmentContext } from '../entities/enrich-message.ts';
+import { type EnrichmentContext, enrichMessage, enrichmentContext } from '../entities/enrich-message.ts';
 import { ChunkParquetWriter } from '../lake/chunk-parquet-writer.ts';
 import { type DuckDBSession, openDuckDB } from '../lake/duckdb-session.ts';
+import type { Manifest } from '../manifest/manifest-schema.ts';
 import type { CanonicalMessage } from '../schema/message-schema.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { chunkResultKey, landingFileKey, rejectedKey, stagingKey } from './import-layout.ts';
@@ -88,19 +89,28 @@ export async function normalizeChunk(
     let source = () => store.read('landing', chunk.file.key, { start: chunk.start, end: chunk.end });
     const native = options.mapNatively === false ? undefined : nativeNormalize();
     if (adapter.sqlMapping && options.mapInSql !== false) {
-      await pipeline(await source(), createWriteStream(local));
-      // Downloaded once: a chunk the fast paths cannot read is read by the adapter from the same copy.
-      source = async () => createReadStream(local);
-      if (native) {
-        mappedNatively = await mapChunkNatively(native, {
-          chunk,
-          file: local,
-          mapping: adapter.sqlMapping,
-          platform: manifest.platform,
-          timezone: manifest.timezone,
-          constants,
-          defaultCountry: enrichment.defaultCountry,
-        });
+      const nativeInput = {
+        chunk,
+        mapping: adapter.sqlMapping,
+        constants,
+        ...nativeContext(manifest, enrichment),
+      };
+      // A directory store holds the evidence as a file: the native path maps the chunk's range in place.
+      const evidence = store.localPath?.('landing', chunk.file.key);
+      if (native && evidence) {
+        mappedNatively = await mapChunkNatively(native, { ...nativeInput, file: evidence, fileStart: 0 });
+      }
+      if (!mappedNatively) {
+        await pipeline(await source(), createWriteStream(local));
+        // Downloaded once: a chunk the fast paths cannot read is read by the adapter from the same copy.
+        source = async () => createReadStream(local);
+        if (native && !evidence) {
+          mappedNatively = await mapChunkNatively(native, {
+            ...nativeInput,
+            file: local,
+            fileStart: chunk.start,
+          });
+        }
       }
       if (!mappedNatively) {
         mappedInSql = await mapChunkInSql(
@@ -160,7 +170,10 @@ export async function normalizeChunk(
       ? await mappedNatively.finish(parquet)
       : await (writer as ChunkParquetWriter).finish(parquet, { mappedInSql });
     for (const f of files) {
-      await store.write('lake', stagingKey(seizureId, importId, f.month, chunk.chunkId), { file: f.file });
+      await store.write('lake', stagingKey(seizureId, importId, f.month, chunk.chunkId), {
+        file: f.file,
+        consume: true,
+      });
     }
     const quarantineKey = rejectedKey(seizureId, importId, chunk.chunkId);
     if (rejections.length) {
@@ -200,6 +213,15 @@ export async function normalizeChunk(
     duckdb?.close();
     await fs.rm(work, { recursive: true, force: true });
   }
+}
+
+/** What the native path needs of the manifest. */
+function nativeContext(manifest: Manifest, enrichment: EnrichmentContext) {
+  return {
+    platform: manifest.platform,
+    timezone: manifest.timezone,
+    defaultCountry: enrichment.defaultCountry,
+  };
 }
 
 function endOf(record: NormalizedRecord | undefined): number {

@@ -73,7 +73,13 @@ export class DirectoryStore implements ObjectStore {
     try {
       if (typeof body === 'string' || Buffer.isBuffer(body)) await fs.writeFile(tmp, body);
       else if (body instanceof Readable) await pipeline(body, (await fs.open(tmp, 'w')).createWriteStream());
-      else await fs.copyFile(body.file, tmp);
+      else if (body.consume) {
+        // Across file systems a rename fails (EXDEV): then the file is copied like any other.
+        await fs.rename(body.file, tmp).catch(async (e) => {
+          if (e.code !== 'EXDEV') throw e;
+          await fs.copyFile(body.file, tmp);
+        });
+      } else await fs.copyFile(body.file, tmp);
       if (createOnly) {
         await fs.chmod(tmp, 0o444);
         await fs.link(tmp, target).catch((e) => {

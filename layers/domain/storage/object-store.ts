@@ -18,7 +18,11 @@ export interface ByteRange {
   end: number;
 }
 
-export type ObjectBody = Buffer | string | Readable | { file: string };
+/**
+ * A local file as a body. `consume`: the caller gives the file up (a step's own output in its work directory),
+ * so a directory store may move it into place instead of copying it.
+ */
+export type ObjectBody = Buffer | string | Readable | { file: string; consume?: boolean };
 
 export interface WriteOptions {
   contentType?: string;

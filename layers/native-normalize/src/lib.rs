@@ -97,20 +97,26 @@ impl NdjsonChunkMapper {
         self.mapping.zones.clone()
     }
 
-    /// Maps the chunk's bytes, in `file`. `offsetAt(zone, year, month, day, hour)` gives the offset (minutes east
+    /// Maps the chunk's bytes: `from` to `to` (exclusive) of `file`. `offsetAt(zone, year, month, day, hour)` gives the offset (minutes east
     /// of UTC) the zone applies to every wall time of that local hour, or null when it switches within the hour
     /// or the hour cannot be placed.
     #[napi]
     pub fn map(
         &mut self,
         file: String,
+        from: i64,
+        to: i64,
         offset_at: Function<FnArgs<(u32, u32, u32, u32, u32)>, Option<f64>>,
     ) -> Result<MappedChunk> {
         let file = std::fs::File::open(&file).map_err(failure)?;
         // Mapped, not read: the chunk's pages come from the page cache without a copy into fresh memory.
-        // Safety: the file is this step's own copy in its work directory, and nothing writes it while mapped.
-        let bytes = unsafe { memmap2::Mmap::map(&file) }.map_err(failure)?;
-        let bytes: &[u8] = &bytes;
+        // Safety: the file is the step's own copy of the chunk or write-once evidence: nothing changes it.
+        let mapped = unsafe { memmap2::Mmap::map(&file) }.map_err(failure)?;
+        let bytes = usize::try_from(from)
+            .ok()
+            .zip(usize::try_from(to).ok())
+            .and_then(|(from, to)| mapped.get(from..to))
+            .ok_or_else(|| failure(format!("bytes {from} to {to} are not in the file")))?;
         // Asked once per zone and local hour; consecutive records mostly share one.
         let mut offsets: FxHashMap<(usize, i64, i64, i64, i64), Option<i64>> = FxHashMap::default();
         let mut last: Option<((usize, i64, i64, i64, i64), Option<i64>)> = None;

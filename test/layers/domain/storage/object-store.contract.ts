@@ -57,6 +57,10 @@ export function describeObjectStoreContract(name: string, makeStore: () => Promi
         );
         await store.write('lake', 'round/text-stream.txt', Readable.from(['line one\n', 'line two\n']));
         await store.write('lake', 'round/file.bin', { file });
+        // A file given up to the store (a step's own output): moved or copied, the object holds its bytes.
+        const given = path.join(scratch, 'given.bin');
+        await fs.writeFile(given, fileBytes);
+        await store.write('lake', 'round/given.bin', { file: given, consume: true });
         await store.write('lake', 'round/empty', Buffer.alloc(0));
 
         expectSameBytes(await store.readBuffer('lake', 'round/buffer.bin'), binary);
@@ -66,6 +70,7 @@ export function describeObjectStoreContract(name: string, makeStore: () => Promi
           'line one\nline two\n',
         );
         expectSameBytes(await store.readBuffer('lake', 'round/file.bin'), fileBytes);
+        expectSameBytes(await store.readBuffer('lake', 'round/given.bin'), fileBytes);
         expectSameBytes(await store.readBuffer('lake', 'round/empty'), Buffer.alloc(0));
         expectSameBytes(await collect(await store.read('lake', 'round/file.bin')), fileBytes);
 
