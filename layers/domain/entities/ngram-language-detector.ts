@@ -304,3 +304,53 @@ function reliableLanguage(): string | null {
   if (floors[best]! > firstScaled || 0.01 > Math.abs(firstScaled - nextScore)) return null;
   return codes[best]!;
 }
+
+/** The detector's tables, for the native path's copy of this scorer (layers/native-normalize/src/language.rs). */
+export interface LanguageTables {
+  codes: string[];
+  floors: number[];
+  tableBits: number;
+  slots: Buffer;
+  entryStart: Buffer;
+  languageOf: Buffer;
+  scoreOf: Buffer;
+  byteChar: Buffer;
+  /** A bit per BMP code point: whether eld's separator pattern takes it for a letter. */
+  letters: Buffer;
+  /** `toLowerCase()` of every BMP code point it changes, as JavaScript answers it. */
+  lowercaseFrom: number[];
+  lowercaseTo: string[];
+}
+
+export function languageTables(): LanguageTables {
+  // The letter class of eld's separator pattern `[^<letters>]+(?<!…)`, asked per code point.
+  const source = separatorPattern.source;
+  const letter = new RegExp(`^[${source.slice(2, source.indexOf(']+'))}]$`, 'u');
+  const letters = Buffer.alloc(0x10000 / 8);
+  const lowercaseFrom: number[] = [];
+  const lowercaseTo: string[] = [];
+  for (let c = 0; c <= 0xffff; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) continue;
+    const char = String.fromCharCode(c);
+    if (letter.test(char)) letters[c >> 3] = (letters[c >> 3] as number) | (1 << (c & 7));
+    const lower = char.toLowerCase();
+    if (lower !== char) {
+      lowercaseFrom.push(c);
+      lowercaseTo.push(lower);
+    }
+  }
+  const bytesOf = (a: Int32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  return {
+    codes: [...codes],
+    floors: [...floors],
+    tableBits: TABLE_BITS,
+    slots: bytesOf(slots),
+    entryStart: bytesOf(entryStart),
+    languageOf: bytesOf(languageOf),
+    scoreOf: bytesOf(scoreOf),
+    byteChar: bytesOf(byteChar),
+    letters,
+    lowercaseFrom,
+    lowercaseTo,
+  };
+}

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { type LanguageTables, languageTables } from '../entities/ngram-language-detector.ts';
 
 /** Where `npm run build:native` puts the native fast path (layers/native-normalize). */
 export const nativeAddonPath = path.resolve(
@@ -35,6 +36,10 @@ export interface NdjsonChunkMapper {
 
 export interface NativeNormalize {
   NdjsonChunkMapper: new (config: string) => NdjsonChunkMapper;
+  setLanguageTables(tables: LanguageTables): void;
+  /** Each text's language as the native detector finds it: its code, "" for none, "?" where it leaves it to JavaScript. */
+  nativeLanguages(texts: string[]): string[];
+  astralCasedCodePoints(): number[];
 }
 
 let loaded: NativeNormalize | null | undefined;
@@ -44,6 +49,8 @@ export function nativeNormalize(): NativeNormalize | undefined {
   if (loaded === undefined) {
     try {
       loaded = createRequire(import.meta.url)(nativeAddonPath) as NativeNormalize;
+      // Once per process: the native path detects languages with this module's very tables.
+      loaded.setLanguageTables(languageTables());
     } catch {
       loaded = null;
     }

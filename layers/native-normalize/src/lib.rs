@@ -5,12 +5,13 @@
 
 mod ids;
 mod js_text;
+mod language;
 mod mapping;
 mod staged_parquet;
 mod timestamps;
 
 use mapping::Mapping;
-use napi::bindgen_prelude::{FnArgs, Function};
+use napi::bindgen_prelude::{Buffer, FnArgs, Function};
 use napi::{Error, Result};
 use napi_derive::napi;
 use serde_json::Value as Json;
@@ -40,7 +41,8 @@ pub struct MappedChunk {
     pub mapped: u32,
     pub routed_offsets: Vec<i64>,
     pub routed_lengths: Vec<u32>,
-    /// The distinct bodies of the mapped rows, in the order `write` expects their findings.
+    /// The distinct bodies of the mapped rows that JavaScript enriches (those where an entity extractor could
+    /// find something), in the order `write` expects their findings. The others were enriched natively.
     pub bodies: Vec<String>,
 }
 
@@ -60,7 +62,16 @@ pub struct NdjsonChunkMapper {
     /// The mapped rows by UTC month (year * 12 + month).
     months: BTreeMap<i64, MonthRows>,
     mapped: u32,
-    bodies: usize,
+    /// Where each distinct body's findings are: found natively (language), or by JavaScript.
+    findings: Vec<Findings>,
+    native_languages: Vec<Option<&'static str>>,
+    js_bodies: usize,
+}
+
+#[derive(Clone, Copy)]
+enum Findings {
+    Native(u32),
+    JavaScript(u32),
 }
 
 #[napi]
@@ -87,7 +98,9 @@ impl NdjsonChunkMapper {
                 as usize,
             months: BTreeMap::new(),
             mapped: 0,
-            bodies: 0,
+            findings: Vec::new(),
+            native_languages: Vec::new(),
+            js_bodies: 0,
         })
     }
 
@@ -168,12 +181,22 @@ impl NdjsonChunkMapper {
             match value.as_ref().and_then(|v| self.mapping.map(v, &mut offset_of)) {
                 Some(row) => {
                     let body = row.body.as_deref().map(|b| match distinct.get(b) {
-                        Some(&index) => index,
+                        Some(&id) => id,
                         None => {
-                            let index = bodies.len() as u32;
-                            bodies.push(b.to_string());
-                            distinct.insert(Box::from(b), index);
-                            index
+                            let id = self.findings.len() as u32;
+                            let native = language::model().and_then(|m| language::enrich_without_entities(m, b));
+                            self.findings.push(match native {
+                                Some(language) => {
+                                    self.native_languages.push(language);
+                                    Findings::Native(self.native_languages.len() as u32 - 1)
+                                }
+                                None => {
+                                    bodies.push(b.to_string());
+                                    Findings::JavaScript(bodies.len() as u32 - 1)
+                                }
+                            });
+                            distinct.insert(Box::from(b), id);
+                            id
                         }
                     });
                     let (year, month) = timestamps::utc_year_month(row.sent_at);
@@ -189,7 +212,7 @@ impl NdjsonChunkMapper {
         if let Some(e) = js_error {
             return Err(e);
         }
-        self.bodies = bodies.len();
+        self.js_bodies = bodies.len();
         Ok(MappedChunk { declined: None, mapped: self.mapped, routed_offsets, routed_lengths, bodies })
     }
 
@@ -205,12 +228,25 @@ impl NdjsonChunkMapper {
         routed: String,
         routed_rows: u32,
     ) -> Result<Vec<StagedMonthFile>> {
-        let found = decode_ndjson(&enrichment, &self.staged.enrichment_fields(), self.bodies)
+        let fields = self.staged.enrichment_fields();
+        let from_js = decode_ndjson(&enrichment, &fields, self.js_bodies)
             .map_err(|e| failure(format!("enrichment: {e}")))?;
+        let native = staged_parquet::language_only(&fields, &self.native_languages).map_err(failure)?;
+        let found = arrow_select::concat::concat_batches(&native.schema(), [&native, &from_js]).map_err(failure)?;
+        // Each body's row in `found`: the natively enriched first, then JavaScript's.
+        let rows_of_bodies: Vec<u32> = self
+            .findings
+            .iter()
+            .map(|f| match *f {
+                Findings::Native(i) => i,
+                Findings::JavaScript(j) => self.native_languages.len() as u32 + j,
+            })
+            .collect();
         let mut batches: BTreeMap<String, Vec<arrow_array::RecordBatch>> = BTreeMap::new();
         for (index, rows) in std::mem::take(&mut self.months) {
             let month = format!("{:04}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1);
-            batches.entry(month).or_default().push(self.staged.mapped_batch(rows, &found).map_err(failure)?);
+            let batch = self.staged.mapped_batch(rows, &found, &rows_of_bodies).map_err(failure)?;
+            batches.entry(month).or_default().push(batch);
         }
         if routed_rows > 0 {
             let rows = decode_ndjson(&routed, &self.staged.routed_fields(), routed_rows as usize)
@@ -231,6 +267,65 @@ impl NdjsonChunkMapper {
         let files = self.staged.write(Path::new(&directory), batches).map_err(failure)?;
         Ok(files.into_iter().map(|f| StagedMonthFile { month: f.month, file: f.file, rows: f.rows }).collect())
     }
+}
+
+/// ngram-language-detector.ts's compiled tables (`languageModel()`), little-endian where they are numbers.
+#[napi(object)]
+pub struct LanguageTables {
+    pub codes: Vec<String>,
+    pub floors: Vec<f64>,
+    pub table_bits: u32,
+    pub slots: Buffer,
+    pub entry_start: Buffer,
+    pub language_of: Buffer,
+    pub score_of: Buffer,
+    pub byte_char: Buffer,
+    pub letters: Buffer,
+    pub lowercase_from: Vec<u32>,
+    pub lowercase_to: Vec<String>,
+}
+
+/// Hands the language detector's tables to the native path, once per process (later calls change nothing).
+#[napi]
+pub fn set_language_tables(tables: LanguageTables) {
+    let ints = |b: &Buffer| b.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    language::set_model(language::LanguageModel {
+        codes: tables.codes,
+        floors: tables.floors,
+        table_bits: tables.table_bits,
+        slots: ints(&tables.slots),
+        entry_start: ints(&tables.entry_start),
+        language_of: tables.language_of.to_vec(),
+        score_of: ints(&tables.score_of),
+        byte_char: tables.byte_char.to_vec(),
+        letters: tables.letters.to_vec(),
+        lowercase: tables.lowercase_from.into_iter().zip(tables.lowercase_to).collect(),
+    });
+}
+
+/// Each text's language as the native detector finds it: its code, "" for none, or "?" where it leaves the
+/// text to JavaScript. For the differential test of the two detectors.
+#[napi]
+pub fn native_languages(texts: Vec<String>) -> Vec<String> {
+    let Some(model) = language::model() else { return texts.iter().map(|_| "?".to_string()).collect() };
+    texts
+        .iter()
+        .map(|t| match language::detect(model, t) {
+            None => "?".to_string(),
+            Some(found) => found.map_or(String::new(), |l| model.codes[l].clone()),
+        })
+        .collect()
+}
+
+/// The code points beyond the BMP whose lower case differs from them, to Rust: texts holding one are left to
+/// JavaScript's `toLowerCase` (the test checks JavaScript agrees on which they are).
+#[napi]
+pub fn astral_cased_code_points() -> Vec<u32> {
+    (0x10000..=0x10ffff_u32)
+        .filter_map(char::from_u32)
+        .filter(|c| c.to_lowercase().ne(std::iter::once(*c)))
+        .map(|c| c as u32)
+        .collect()
 }
 
 fn declined(reason: &str) -> MappedChunk {

@@ -189,11 +189,17 @@ impl MonthRows {
 }
 
 impl StagedRows {
-    /// One month's mapped rows as a batch of the schema, with their bodies' findings (`enrichment`, a row
-    /// per distinct body) and the chunk's constants.
-    pub fn mapped_batch(&self, mut rows: MonthRows, enrichment: &RecordBatch) -> Result<RecordBatch, String> {
+    /// One month's mapped rows as a batch of the schema, with their bodies' findings (`enrichment`, the row
+    /// `rows_of_bodies[body]` for each distinct body) and the chunk's constants.
+    pub fn mapped_batch(
+        &self,
+        mut rows: MonthRows,
+        enrichment: &RecordBatch,
+        rows_of_bodies: &[u32],
+    ) -> Result<RecordBatch, String> {
         let n = rows.sent_at.len();
-        let body_index = UInt32Array::from(std::mem::take(&mut rows.body_index));
+        let body_index: UInt32Array =
+            rows.body_index.iter().map(|b| b.map(|id| rows_of_bodies[id as usize])).collect();
         let times = |values: Vec<Option<i64>>| -> ArrayRef {
             Arc::new(TimestampMicrosecondArray::from(values).with_timezone(UTC))
         };
@@ -297,6 +303,32 @@ impl StagedRows {
         }
         Ok(files)
     }
+}
+
+/// Findings of bodies without entities: their language, no entities (an empty list: looked at, nothing found)
+/// and no mentioned places.
+pub fn language_only(fields: &Fields, languages: &[Option<&str>]) -> Result<RecordBatch, String> {
+    let n = languages.len();
+    let columns = fields
+        .iter()
+        .map(|f| -> Result<ArrayRef, String> {
+            Ok(match f.name().as_str() {
+                "language" => Arc::new(languages.iter().copied().collect::<StringArray>()),
+                "entities" => {
+                    let DataType::List(item) = f.data_type() else { return Err("entities is not a list".into()) };
+                    Arc::new(ListArray::try_new(
+                        item.clone(),
+                        arrow_buffer::OffsetBuffer::new_zeroed(n),
+                        arrow_array::new_empty_array(item.data_type()),
+                        None,
+                    )
+                    .map_err(|e| e.to_string())?)
+                }
+                _ => new_null_array(f.data_type(), n),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    RecordBatch::try_new(Arc::new(Schema::new(fields.clone())), columns).map_err(|e| e.to_string())
 }
 
 /// The month of each row of a batch, by its `sent_at`.

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { eld } from 'eld/small';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectReliableLanguage, languageScores } from '#domain/entities/ngram-language-detector.ts';
+import { nativeNormalize } from '#domain/import/native-normalize.ts';
 import { Prng } from '#generator/prng.ts';
 import { generateTemp, removeTempSeizures } from '../../../generator/temp-seizure.ts';
 
@@ -242,5 +243,62 @@ describe('the compiled n-gram detector gives eld/small’s answer', () => {
     expect(reliable).toBeGreaterThan(1000);
     expect(reliable).toBeLessThan(texts.length - 1000);
     expect(languages.size).toBeGreaterThan(20);
+  });
+});
+
+/**
+ * The native path's copy of the detector (layers/native-normalize/src/language.rs) against this one, on the
+ * same texts: the same answer wherever it answers; it leaves to JavaScript only texts whose lower case depends
+ * on context (a capital sigma) or on characters beyond the BMP with a case, and texts over eld's 1,000-unit cut.
+ * Texts holding a lone surrogate never reach it (no UTF-8 holds one), so they are left out here.
+ */
+describe('the native copy of the detector gives the compiled detector’s answer', () => {
+  const addon = nativeNormalize();
+
+  function compareNative(texts: readonly string[]) {
+    const wellFormed = texts.filter((t) => t.isWellFormed());
+    if (!addon) throw new Error('the native path is not built: npm run build:native (needs cargo)');
+    const native = addon.nativeLanguages(wellFormed);
+    const differences: { text: string; native: unknown; ours: unknown }[] = [];
+    let answered = 0;
+    wellFormed.forEach((text, i) => {
+      if (native[i] === '?') return;
+      answered++;
+      const ours = detectReliableLanguage(text);
+      if ((native[i] || null) !== ours && differences.length < 10)
+        differences.push({ text, native: native[i], ours });
+    });
+    return { differences, answered, total: wellFormed.length };
+  }
+
+  afterAll(removeTempSeizures);
+
+  it('on every distinct body of a generated Sky ECC seizure, nearly all of them natively', async () => {
+    const { differences, answered, total } = compareNative(await generatedBodies(8000));
+    expect(differences).toEqual([]);
+    expect(answered).toBeGreaterThan(total * 0.99);
+  });
+
+  it('on lines in 26 more languages, at eld’s cuts and Unicode edges, and on seeded random texts', async () => {
+    const rng = new Prng('ngram-language-detector', 'native');
+    const lines = [...(await generatedBodies(2000)), ...otherLanguages];
+    const texts = [...otherLanguages, ...edgeCases];
+    for (let i = 0; i < 3000; i++) texts.push(fuzzText(rng));
+    for (let i = 0; i < 2000; i++) texts.push(mixedText(rng, lines));
+    for (let i = 0; i < 1000; i++) texts.push(gluedText(rng, lines));
+    const { differences, answered, total } = compareNative(texts);
+    expect(differences).toEqual([]);
+    expect(answered).toBeGreaterThan(total * 0.8);
+  });
+
+  it('leaves to JavaScript every character beyond the BMP that JavaScript lower-cases', () => {
+    const cased: number[] = [];
+    for (let c = 0x10000; c <= 0x10ffff; c++) {
+      const char = String.fromCodePoint(c);
+      if (char.toLowerCase() !== char) cased.push(c);
+    }
+    expect(cased.length).toBeGreaterThan(100);
+    const native = new Set(addon?.astralCasedCodePoints());
+    expect(cased.filter((c) => !native.has(c))).toEqual([]);
   });
 });
