@@ -39,6 +39,8 @@ export interface NativeNormalize {
   setLanguageTables(tables: LanguageTables): void;
   /** Each text's language as the native detector finds it: its code, "" for none, "?" where it leaves it to JavaScript. */
   nativeLanguages(texts: string[]): string[];
+  /** Each body's language as native enrichment finds it: its code, "" for none, "?" where JavaScript enriches it. */
+  nativeEnrichment(bodies: string[]): string[];
   astralCasedCodePoints(): number[];
 }
 

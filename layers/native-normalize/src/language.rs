@@ -116,13 +116,30 @@ impl Shape {
         let has = |needle: &str| text.contains(needle);
         (self.dot && ((self.colon && has("://")) || has("www.") || (self.length >= 62 && has(".onion"))))
             || (self.at && self.dot)
-            || (self.digits >= 10 && self.length >= 15)
-            || (self.digits >= 1 && self.length >= 26)
+            || (self.digits >= 10 && self.length >= 15 && may_hold_iban(text))
+            || (self.digits >= 1 && self.length >= 26 && may_hold_crypto_address(text))
             || (self.digits >= 10 && self.dot)
             || (self.degree && self.digits >= 3)
             || (self.hyphen && self.digits >= 1 && self.length >= 6)
             || (self.digits >= 8 && may_hold_written_phone(text))
     }
+}
+
+/// findIbans' candidates begin with two ASCII letters and two digits (`[A-Za-z]{2}\d{2}`).
+fn may_hold_iban(text: &str) -> bool {
+    text.as_bytes()
+        .windows(4)
+        .any(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic() && w[2].is_ascii_digit() && w[3].is_ascii_digit())
+}
+
+/// findCryptoAddresses' candidates are runs of at least 11 ASCII letters and digits (`bc1` and 8 more, `0x`
+/// and 40 hex digits, or 26 to 106 Base58 characters).
+fn may_hold_crypto_address(text: &str) -> bool {
+    let mut run = 0;
+    text.bytes().any(|b| {
+        run = if b.is_ascii_alphanumeric() { run + 1 } else { 0 };
+        run >= 11
+    })
 }
 
 /// `/(?<![0-9A-Za-z_])\(?[+0]/`: a `+` or `0` that starts a word (a `(` before it is no word character).
@@ -144,9 +161,11 @@ pub fn detect(model: &LanguageModel, text: &str) -> Option<Option<usize>> {
         return None;
     }
     let clean = lowercase(model, js_trim(&without_separators(model, text)));
-    let mut scorer = Scorer::new(model);
-    scorer.score(model, &clean);
-    Some(scorer.reliable_language(model))
+    SCORER.with_borrow_mut(|scorer| {
+        scorer.reset(model);
+        scorer.score(model, &clean);
+        Some(scorer.reliable_language(model))
+    })
 }
 
 /// `text.replace(separators, ' ')`: each run of non-letters becomes a space, but for the apostrophes that end
@@ -195,6 +214,12 @@ fn lowercase(model: &LanguageModel, text: &str) -> String {
     out
 }
 
+thread_local! {
+    /// The scorer's buffers, reused from text to text.
+    static SCORER: std::cell::RefCell<Scorer> = std::cell::RefCell::new(Scorer::default());
+}
+
+#[derive(Default)]
 struct Scorer {
     bytes: Vec<u8>,
     word_ends: Vec<usize>,
@@ -209,15 +234,14 @@ fn hash_of(lo: i32, hi: i32) -> u32 {
 }
 
 impl Scorer {
-    fn new(model: &LanguageModel) -> Self {
-        Scorer {
-            bytes: Vec::with_capacity(ENFORCE_CUT_AFTER + 8),
-            word_ends: Vec::new(),
-            seen: FxHashSet::default(),
-            long_ngrams: FxHashSet::default(),
-            scores: vec![0; model.codes.len()],
-            ngram_count: 0,
-        }
+    fn reset(&mut self, model: &LanguageModel) {
+        self.bytes.clear();
+        self.word_ends.clear();
+        self.seen.clear();
+        self.long_ngrams.clear();
+        self.scores.clear();
+        self.scores.resize(model.codes.len(), 0);
+        self.ngram_count = 0;
     }
 
     fn score(&mut self, model: &LanguageModel, text: &str) {

@@ -317,6 +317,20 @@ pub fn native_languages(texts: Vec<String>) -> Vec<String> {
         .collect()
 }
 
+/// What the native path finds in each body without JavaScript (see `language::enrich_without_entities`): its
+/// language code, "" for none, or "?" where JavaScript enriches the body. For the differential test.
+#[napi]
+pub fn native_enrichment(bodies: Vec<String>) -> Vec<String> {
+    let Some(model) = language::model() else { return bodies.iter().map(|_| "?".to_string()).collect() };
+    bodies
+        .iter()
+        .map(|b| match language::enrich_without_entities(model, b) {
+            None => "?".to_string(),
+            Some(found) => found.unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
 /// The code points beyond the BMP whose lower case differs from them, to Rust: texts holding one are left to
 /// JavaScript's `toLowerCase` (the test checks JavaScript agrees on which they are).
 #[napi]
