@@ -9,9 +9,11 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { SECRET_PREFIX } from '#domain/adapters/adapter.ts';
+import { nativeAddonOnLambda } from '../../layers/native-normalize/package-layer.ts';
 import type { EvidenceStore } from '../evidence-store/evidence-store.ts';
 import type { DuckDbLayer } from '../lambda/duckdb-layer.ts';
 import { FunctionWithLogGroup } from '../lambda/function-with-log-group.ts';
+import { NativeNormalizeLayer } from '../lambda/native-normalize-layer.ts';
 import {
   acknowledgeRule,
   acknowledgeWildcards,
@@ -68,11 +70,14 @@ export class ImportWorkflow extends Construct {
   /** Manifest events the trigger could not turn into an execution, after all retries. */
   readonly triggerDeadLetters: Queue;
   readonly duckdb: DuckDbLayer;
+  /** The normalize step's native fast path, for its function alone. */
+  readonly nativeNormalize: NativeNormalizeLayer;
 
   constructor(scope: Construct, id: string, props: ImportWorkflowProps) {
     super(scope, id);
     const { store } = props;
     this.duckdb = props.duckdb;
+    this.nativeNormalize = new NativeNormalizeLayer(this, 'NativeNormalizeLayer');
 
     const checkManifest = new FunctionWithLogGroup(this, 'CheckManifestFunction', {
       folder: 'check-manifest',
@@ -129,7 +134,8 @@ export class ImportWorkflow extends Construct {
       memorySize: props.normalizeMemoryMb,
       timeout: normalizeTimeout,
       ephemeralStorageSize: Size.gibibytes(4),
-      layers: [this.duckdb],
+      layers: [this.duckdb, this.nativeNormalize],
+      environment: { NATIVE_NORMALIZE_ADDON: nativeAddonOnLambda },
     });
     // PGP keys a manifest names by secret: only under the prefix (functions/shared/secret-resolver.ts).
     normalize.addToRolePolicy(

@@ -7,6 +7,11 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { houseBundling, repoRoot } from '#infra/lambda/function-with-log-group.ts';
 import { duckDbLayerPackages, packageDuckDbLayer } from '../../layers/duckdb/package-layer.ts';
+import {
+  nativeAddonInLayer,
+  nativeAddonOnLambda,
+  packageNativeNormalizeLayer,
+} from '../../layers/native-normalize/package-layer.ts';
 
 /** The handlers under functions/ (each folder with a handler.ts). */
 const handlers = fs
@@ -92,6 +97,15 @@ describe('function bundles', () => {
     const binding = path.join(layer, 'nodejs', 'node_modules', '@duckdb', 'node-bindings-linux-x64');
     expect(fs.existsSync(path.join(binding, 'duckdb.node'))).toBe(true);
     expect(fs.statSync(path.join(binding, 'libduckdb.so')).size).toBeGreaterThan(10_000_000);
+  });
+
+  it('package the native normalize layer: the addon, loadable, where the normalize function is told to look', () => {
+    const native = path.join(outdir, 'native-layer');
+    packageNativeNormalizeLayer(native);
+    expect(nativeAddonOnLambda).toBe(`/opt/${nativeAddonInLayer}`);
+    const addon = path.join(native, nativeAddonInLayer);
+    const script = `const m = require(${JSON.stringify(addon)}); if (typeof m.NdjsonChunkMapper !== 'function') process.exit(3);`;
+    execFileSync(process.execPath, ['-e', script], { stdio: 'pipe' });
   });
 
   it('load as ES modules and export a handler, with the layer standing in for /opt/nodejs', () => {

@@ -409,12 +409,18 @@ describe('import workflow: resources and IAM', () => {
     }
   });
 
-  it('gives the DuckDB layer to the functions that use DuckDB, and only to them', () => {
+  it('gives the DuckDB layer to the functions that use DuckDB, and the native layer to normalize alone', () => {
     const layerRef = { Ref: logicalIdOf(synth, workflow.duckdb) };
+    const nativeRef = { Ref: logicalIdOf(synth, workflow.nativeNormalize) };
     const functions = template.findResources('AWS::Lambda::Function');
     for (const fn of [workflow.trigger, ...Object.values(workflow.functions)]) {
-      const layers = functions[logicalIdOf(synth, fn)]?.Properties.Layers ?? [];
-      expect(layers, fn.folder).toEqual(['normalize', 'compact-slice'].includes(fn.folder) ? [layerRef] : []);
+      const props = functions[logicalIdOf(synth, fn)]?.Properties;
+      const expected = { normalize: [layerRef, nativeRef], 'compact-slice': [layerRef] }[fn.folder as string];
+      expect(props.Layers ?? [], fn.folder).toEqual(expected ?? []);
+      // The native loader finds the addon where the layer mounts it.
+      expect(props.Environment.Variables.NATIVE_NORMALIZE_ADDON, fn.folder).toBe(
+        fn.folder === 'normalize' ? '/opt/native-normalize/native-normalize.node' : undefined,
+      );
     }
     template.hasResourceProperties('AWS::Lambda::LayerVersion', {
       CompatibleRuntimes: ['nodejs24.x'],

@@ -50,7 +50,9 @@ let loaded: NativeNormalize | null | undefined;
 export function nativeNormalize(): NativeNormalize | undefined {
   if (loaded === undefined) {
     try {
-      loaded = createRequire(import.meta.url)(nativeAddonPath) as NativeNormalize;
+      // On Lambda the addon comes in a layer, whose path the function is told (infra/lambda/native-normalize-layer.ts).
+      const addon = process.env.NATIVE_NORMALIZE_ADDON ?? nativeAddonPath;
+      loaded = createRequire(import.meta.url)(addon) as NativeNormalize;
       // Once per process: the native path detects languages with this module's very tables.
       loaded.setLanguageTables(languageTables());
     } catch {
