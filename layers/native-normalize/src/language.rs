@@ -118,28 +118,52 @@ impl Shape {
             || (self.at && self.dot)
             || (self.digits >= 10 && self.length >= 15 && may_hold_iban(text))
             || (self.digits >= 1 && self.length >= 26 && may_hold_crypto_address(text))
-            || (self.digits >= 10 && self.dot)
+            || (self.digits >= 10 && self.dot && may_hold_decimal_degrees(text))
             || (self.degree && self.digits >= 3)
-            || (self.hyphen && self.digits >= 1 && self.length >= 6)
+            || (self.hyphen && self.digits >= 1 && self.length >= 6 && text.matches('-').nth(1).is_some())
             || (self.digits >= 8 && may_hold_written_phone(text))
     }
 }
 
-/// findIbans' candidates begin with two ASCII letters and two digits (`[A-Za-z]{2}\d{2}`).
+/// findIbans' candidates: two ASCII letters, two digits, then at least ten letters or digits, each maybe after
+/// one space or hyphen (`[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){10,32}`).
 fn may_hold_iban(text: &str) -> bool {
-    text.as_bytes()
-        .windows(4)
-        .any(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic() && w[2].is_ascii_digit() && w[3].is_ascii_digit())
+    let b = text.as_bytes();
+    (0..b.len().saturating_sub(3)).any(|i| {
+        if !(b[i].is_ascii_alphabetic() && b[i + 1].is_ascii_alphabetic())
+            || !(b[i + 2].is_ascii_digit() && b[i + 3].is_ascii_digit())
+        {
+            return false;
+        }
+        let (mut at, mut count) = (i + 4, 0);
+        while count < 10 {
+            match (b.get(at), b.get(at + 1)) {
+                (Some(c), _) if c.is_ascii_alphanumeric() => at += 1,
+                (Some(b' ' | b'-'), Some(c)) if c.is_ascii_alphanumeric() => at += 2,
+                _ => return false,
+            }
+            count += 1;
+        }
+        true
+    })
 }
 
-/// findCryptoAddresses' candidates are runs of at least 11 ASCII letters and digits (`bc1` and 8 more, `0x`
-/// and 40 hex digits, or 26 to 106 Base58 characters).
+/// findCryptoAddresses' candidates: 26 or more ASCII letters and digits in a row (Base58, or `0x` and 40 hex
+/// digits), or `bc1`/`BC1` and at least 8 more (Bech32).
 fn may_hold_crypto_address(text: &str) -> bool {
+    let b = text.as_bytes();
     let mut run = 0;
-    text.bytes().any(|b| {
-        run = if b.is_ascii_alphanumeric() { run + 1 } else { 0 };
-        run >= 11
+    b.iter().enumerate().any(|(i, c)| {
+        run = if c.is_ascii_alphanumeric() { run + 1 } else { 0 };
+        run >= 26 || (run >= 11 && matches!(&b[i + 1 - run..i + 4 - run], b"bc1" | b"BC1"))
     })
+}
+
+/// findCoordinates' decimal degrees: a digit, a point and four more digits (`\d\.\d{4}`), at least once.
+fn may_hold_decimal_degrees(text: &str) -> bool {
+    text.as_bytes()
+        .windows(6)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2..].iter().all(u8::is_ascii_digit))
 }
 
 /// `/(?<![0-9A-Za-z_])\(?[+0]/`: a `+` or `0` that starts a word (a `(` before it is no word character).
