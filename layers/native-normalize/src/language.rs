@@ -178,10 +178,13 @@ fn may_hold_written_phone(text: &str) -> bool {
 /// a capital sigma (its lower case depends on context), a cased character beyond the BMP, or a text longer
 /// than the 1,000 UTF-16 units eld cuts it to.
 pub fn detect(model: &LanguageModel, text: &str) -> Option<Option<usize>> {
-    if text.encode_utf16().nth(MAX_TEXT).is_some() {
+    // A UTF-16 unit takes at least one UTF-8 byte: only a longer text may be cut.
+    if text.len() > MAX_TEXT && text.encode_utf16().nth(MAX_TEXT).is_some() {
         return None;
     }
-    if text.chars().any(|c| c == 'Σ' || (c as u32 > 0xffff && c.to_lowercase().ne(std::iter::once(c)))) {
+    if !text.is_ascii()
+        && text.chars().any(|c| c == 'Σ' || (c as u32 > 0xffff && c.to_lowercase().ne(std::iter::once(c))))
+    {
         return None;
     }
     let clean = lowercase(model, js_trim(&without_separators(model, text)));
@@ -196,8 +199,7 @@ pub fn detect(model: &LanguageModel, text: &str) -> Option<Option<usize>> {
 /// it (the pattern's lookbehind keeps "don't" whole).
 fn without_separators(model: &LanguageModel, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
+    let flush = |run: &str, out: &mut String| {
         if run.is_empty() {
             return;
         }
@@ -208,17 +210,16 @@ fn without_separators(model: &LanguageModel, text: &str) -> String {
             out.push(' ');
             out.push_str(&run[kept.len()..]);
         }
-        run.clear();
     };
-    for c in text.chars() {
+    let mut run_start = 0;
+    for (i, c) in text.char_indices() {
         if model.is_letter(c) {
-            flush(&mut run, &mut out);
+            flush(&text[run_start..i], &mut out);
             out.push(c);
-        } else {
-            run.push(c);
+            run_start = i + c.len_utf8();
         }
     }
-    flush(&mut run, &mut out);
+    flush(&text[run_start..], &mut out);
     out
 }
 

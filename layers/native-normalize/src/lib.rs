@@ -367,7 +367,7 @@ fn declined(reason: &str) -> MappedChunk {
 /// One line parsed, or `None` for JavaScript to read: text that is not UTF-8, a `\uD800`-style escape
 /// (JSON.parse keeps a lone surrogate, which no Rust string holds), or JSON the parser refuses.
 fn parse_line(line: &[u8], escapes: &memchr::memmem::Finder) -> Option<Value> {
-    std::str::from_utf8(line).ok()?;
+    // sonic-rs refuses invalid UTF-8 itself (inside strings; elsewhere no byte beyond ASCII is JSON).
     if has_surrogate_escape(line, escapes) {
         return None;
     }
@@ -379,4 +379,20 @@ fn has_surrogate_escape(line: &[u8], escapes: &memchr::memmem::Finder) -> bool {
         matches!(line.get(at + 2), Some(b'd' | b'D'))
             && matches!(line.get(at + 3), Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leaves_to_javascript_what_is_no_utf8_or_holds_a_lone_surrogate_escape() {
+        let escapes = memchr::memmem::Finder::new(b"\\u");
+        assert!(parse_line(br#"{"a":"ok \u00e9"}"#, &escapes).is_some());
+        assert!(parse_line(b"{\"a\":\"\xff\"}", &escapes).is_none());
+        assert!(parse_line(b"{\"a\":\"\xc3\"}", &escapes).is_none());
+        assert!(parse_line(b"{\"a\":1}\xff", &escapes).is_none());
+        assert!(parse_line(br#"{"a":"\ud800"}"#, &escapes).is_none());
+        assert!(parse_line(br#"{"a":"\uDBFF\uDFFF"}"#, &escapes).is_none());
+    }
 }
