@@ -20,7 +20,6 @@ use staged_parquet::{decode_ndjson, months_of, MonthRows, StagedRows};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -104,7 +103,7 @@ impl NdjsonChunkMapper {
             .collect();
         Ok(Self {
             mapping,
-            staged: StagedRows { schema: Arc::new(arrow_schema::Schema::new(fields)), constants },
+            staged: StagedRows::new(&fields, constants),
             chunk_start: config["chunkStart"].as_i64().ok_or_else(|| failure("config.chunkStart"))?,
             max_record_bytes: config["maxRecordBytes"].as_u64().ok_or_else(|| failure("config.maxRecordBytes"))?
                 as usize,

@@ -4,8 +4,9 @@
 use crate::mapping::MappedRow;
 use crate::timestamps::utc_month;
 use arrow_array::builder::{BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, StructBuilder};
+use arrow_array::types::Int32Type;
 use arrow_array::{
-    new_null_array, Array, ArrayRef, Int32Array, Int64Array, ListArray, RecordBatch, StringArray,
+    new_null_array, Array, ArrayRef, DictionaryArray, Int32Array, Int64Array, ListArray, RecordBatch, StringArray,
     TimestampMicrosecondArray, UInt32Array,
 };
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
@@ -141,6 +142,25 @@ pub type Constants = BTreeMap<String, Json>;
 pub struct StagedRows {
     pub schema: SchemaRef,
     pub constants: Constants,
+}
+
+impl StagedRows {
+    /// The staged files' schema: the canonical fields, a constant text column as a dictionary of its one value
+    /// (no copy of it per row; Parquet stores it as the same dictionary-encoded text column).
+    pub fn new(fields: &Fields, constants: Constants) -> Self {
+        let fields: Fields = fields
+            .iter()
+            .map(|f| match (f.data_type(), constants.get(f.name())) {
+                (DataType::Utf8, Some(Json::String(_))) => Arc::new(Field::new(
+                    f.name(),
+                    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+                    true,
+                )),
+                _ => f.clone(),
+            })
+            .collect();
+        StagedRows { schema: Arc::new(Schema::new(fields)), constants }
+    }
 }
 
 /// One month's mapped rows, appended column by column as the mapping makes them.
@@ -349,6 +369,10 @@ fn constant_column(value: &Json, data_type: &DataType, n: usize) -> Result<Array
     Ok(match (data_type, value) {
         (_, Json::Null) => new_null_array(data_type, n),
         (DataType::Utf8, Json::String(s)) => Arc::new(StringArray::from_iter_values(std::iter::repeat_n(s, n))),
+        (DataType::Dictionary(_, _), Json::String(s)) => Arc::new(DictionaryArray::<Int32Type>::new(
+            Int32Array::from(vec![0; n]),
+            Arc::new(StringArray::from(vec![s.as_str()])),
+        )),
         (DataType::Timestamp(_, _), Json::Number(ms)) => Arc::new(
             TimestampMicrosecondArray::from(vec![ms.as_f64().ok_or("a time constant")?.round() as i64 * 1000; n])
                 .with_timezone(UTC),
