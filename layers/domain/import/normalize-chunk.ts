@@ -30,6 +30,9 @@ import { readManifest } from './verify-evidence.ts';
  */
 const NORMALIZE_DUCKDB_MEMORY = '512MB';
 
+// The native path loads with this module (a Lambda's init phase, as DuckDB's library does), not in a chunk.
+nativeNormalize();
+
 export interface NormalizeOptions {
   /** Where the chunk's Parquet files are built before upload (Lambda: /tmp). */
   workDirectory?: string;
