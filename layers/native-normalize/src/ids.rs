@@ -36,7 +36,17 @@ pub fn message_id_from_content(
     let mut sorted: Vec<&str> = recipients.iter().map(AsRef::as_ref).collect();
     sorted.sort_by(|a, b| js_compare(a, b));
     let millis = sent_at_millis.to_string();
-    digest(&["content", platform, sender, &millis, &sorted.join(","), body.unwrap_or("")], 32)
+    digest(
+        &[
+            "content",
+            platform,
+            sender,
+            &millis,
+            &sorted.join(","),
+            body.unwrap_or(""),
+        ],
+        32,
+    )
 }
 
 pub fn conversation_id(group_id: Option<&str>, sender: &str, recipients: &[impl AsRef<str>]) -> String {

@@ -117,7 +117,10 @@ mod tests {
         assert_eq!(apply(Transform::BareJid, "Bob@X.org/phone"), Some("bob@x.org".into()));
         assert_eq!(apply(Transform::JidResource, "bob@x.org"), Some(String::new()));
         assert_eq!(apply(Transform::JidResource, "bob@x.org/a/b"), Some("a/b".into()));
-        assert!(matches!(apply_transform(Transform::Trim, Cow::Borrowed(" AB ")), Some(Cow::Borrowed("AB"))));
+        assert!(matches!(
+            apply_transform(Transform::Trim, Cow::Borrowed(" AB ")),
+            Some(Cow::Borrowed("AB"))
+        ));
     }
 
     #[test]

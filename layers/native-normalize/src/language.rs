@@ -183,7 +183,9 @@ pub fn detect(model: &LanguageModel, text: &str) -> Option<Option<usize>> {
         return None;
     }
     if !text.is_ascii()
-        && text.chars().any(|c| c == 'Σ' || (c as u32 > 0xffff && c.to_lowercase().ne(std::iter::once(c))))
+        && text
+            .chars()
+            .any(|c| c == 'Σ' || (c as u32 > 0xffff && c.to_lowercase().ne(std::iter::once(c))))
     {
         return None;
     }

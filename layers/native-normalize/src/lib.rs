@@ -14,10 +14,10 @@ use mapping::Mapping;
 use napi::bindgen_prelude::{Buffer, FnArgs, Function};
 use napi::{Error, Result};
 use napi_derive::napi;
+use rustc_hash::FxHashMap;
 use serde_json::Value as Json;
 use sonic_rs::Value;
 use staged_parquet::{decode_ndjson, months_of, MonthRows, StagedRows};
-use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -92,7 +92,12 @@ impl NdjsonChunkMapper {
     #[napi(constructor)]
     pub fn new(config: String) -> Result<Self> {
         let config: Json = serde_json::from_str(&config).map_err(failure)?;
-        let text = |name: &str| config.get(name).and_then(Json::as_str).ok_or_else(|| failure(format!("config.{name}")));
+        let text = |name: &str| {
+            config
+                .get(name)
+                .and_then(Json::as_str)
+                .ok_or_else(|| failure(format!("config.{name}")))
+        };
         let mapping = Mapping::compile(&config["mapping"], text("platform")?, text("timezone")?).map_err(failure)?;
         let fields = staged_parquet::arrow_fields(&config["fields"]).map_err(failure)?;
         let constants = config["constants"]
@@ -104,9 +109,12 @@ impl NdjsonChunkMapper {
         Ok(Self {
             mapping,
             staged: StagedRows::new(&fields, constants),
-            chunk_start: config["chunkStart"].as_i64().ok_or_else(|| failure("config.chunkStart"))?,
-            max_record_bytes: config["maxRecordBytes"].as_u64().ok_or_else(|| failure("config.maxRecordBytes"))?
-                as usize,
+            chunk_start: config["chunkStart"]
+                .as_i64()
+                .ok_or_else(|| failure("config.chunkStart"))?,
+            max_record_bytes: config["maxRecordBytes"]
+                .as_u64()
+                .ok_or_else(|| failure("config.maxRecordBytes"))? as usize,
             months: BTreeMap::new(),
             mapped: 0,
             findings: Vec::new(),
@@ -175,7 +183,11 @@ impl NdjsonChunkMapper {
             let start = pos;
             pos = newline + 1;
             // As the record splitter cuts: without the line terminator (`\n` or `\r\n`), blank lines no record.
-            let end = if newline > start && bytes[newline - 1] == b'\r' { newline - 1 } else { newline };
+            let end = if newline > start && bytes[newline - 1] == b'\r' {
+                newline - 1
+            } else {
+                newline
+            };
             if end == start {
                 continue;
             }
@@ -211,7 +223,10 @@ impl NdjsonChunkMapper {
                         }
                     });
                     let (year, month) = timestamps::utc_year_month(row.sent_at);
-                    self.months.entry(year * 12 + month - 1).or_default().append(&row, offset, length, body);
+                    self.months
+                        .entry(year * 12 + month - 1)
+                        .or_default()
+                        .append(&row, offset, length, body);
                     self.mapped += 1;
                 }
                 None => {
@@ -224,7 +239,13 @@ impl NdjsonChunkMapper {
             return Err(e);
         }
         self.js_bodies = bodies.len();
-        Ok(MappedChunk { declined: None, mapped: self.mapped, routed_offsets, routed_lengths, bodies })
+        Ok(MappedChunk {
+            declined: None,
+            mapped: self.mapped,
+            routed_offsets,
+            routed_lengths,
+            bodies,
+        })
     }
 
     /// Writes the staged Parquet into `directory`, one file per month: the mapped rows with their bodies'
@@ -240,8 +261,8 @@ impl NdjsonChunkMapper {
         routed_rows: u32,
     ) -> Result<Vec<StagedMonthFile>> {
         let fields = self.staged.enrichment_fields();
-        let from_js = decode_ndjson(&enrichment, &fields, self.js_bodies)
-            .map_err(|e| failure(format!("enrichment: {e}")))?;
+        let from_js =
+            decode_ndjson(&enrichment, &fields, self.js_bodies).map_err(|e| failure(format!("enrichment: {e}")))?;
         let native = staged_parquet::language_only(&fields, &self.native_languages).map_err(failure)?;
         let found = arrow_select::concat::concat_batches(&native.schema(), [&native, &from_js]).map_err(failure)?;
         // Each body's row in `found`: the natively enriched first, then JavaScript's.
@@ -256,7 +277,10 @@ impl NdjsonChunkMapper {
         let mut batches: BTreeMap<String, Vec<arrow_array::RecordBatch>> = BTreeMap::new();
         for (index, rows) in std::mem::take(&mut self.months) {
             let month = format!("{:04}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1);
-            let batch = self.staged.mapped_batch(rows, &found, &rows_of_bodies).map_err(failure)?;
+            let batch = self
+                .staged
+                .mapped_batch(rows, &found, &rows_of_bodies)
+                .map_err(failure)?;
             batches.entry(month).or_default().push(batch);
         }
         if routed_rows > 0 {
@@ -276,11 +300,18 @@ impl NdjsonChunkMapper {
             }
         }
         let files = self.staged.write(Path::new(&directory), batches).map_err(failure)?;
-        Ok(files.into_iter().map(|f| StagedMonthFile { month: f.month, file: f.file, rows: f.rows }).collect())
+        Ok(files
+            .into_iter()
+            .map(|f| StagedMonthFile {
+                month: f.month,
+                file: f.file,
+                rows: f.rows,
+            })
+            .collect())
     }
 }
 
-/// ngram-language-detector.ts's compiled tables (`languageModel()`), little-endian where they are numbers.
+/// ngram-language-detector.ts's compiled tables (`languageTables()`), little-endian where they are numbers.
 #[napi(object)]
 pub struct LanguageTables {
     pub codes: Vec<String>,
@@ -299,7 +330,11 @@ pub struct LanguageTables {
 /// Hands the language detector's tables to the native path, once per process (later calls change nothing).
 #[napi]
 pub fn set_language_tables(tables: LanguageTables) {
-    let ints = |b: &Buffer| b.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    let ints = |b: &Buffer| {
+        b.chunks_exact(4)
+            .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    };
     language::set_model(language::LanguageModel {
         codes: tables.codes,
         floors: tables.floors,
@@ -318,24 +353,26 @@ pub fn set_language_tables(tables: LanguageTables) {
 /// text to JavaScript. For the differential test of the two detectors.
 #[napi]
 pub fn native_languages(texts: Vec<String>) -> Vec<String> {
-    let Some(model) = language::model() else { return texts.iter().map(|_| "?".to_string()).collect() };
-    texts
-        .iter()
-        .map(|t| match language::detect(model, t) {
-            None => "?".to_string(),
-            Some(found) => found.map_or(String::new(), |l| model.codes[l].clone()),
-        })
-        .collect()
+    answers(&texts, |model, t| {
+        language::detect(model, t).map(|found| found.map(|l| model.codes[l].as_str()))
+    })
 }
 
 /// What the native path finds in each body without JavaScript (see `language::enrich_without_entities`): its
 /// language code, "" for none, or "?" where JavaScript enriches the body. For the differential test.
 #[napi]
 pub fn native_enrichment(bodies: Vec<String>) -> Vec<String> {
-    let Some(model) = language::model() else { return bodies.iter().map(|_| "?".to_string()).collect() };
-    bodies
+    answers(&bodies, language::enrich_without_entities)
+}
+
+/// Each text's language code, "" for none, "?" where JavaScript must answer (or the tables were never given).
+fn answers(
+    texts: &[String],
+    answer: impl Fn(&'static language::LanguageModel, &str) -> Option<Option<&'static str>>,
+) -> Vec<String> {
+    texts
         .iter()
-        .map(|b| match language::enrich_without_entities(model, b) {
+        .map(|t| match language::model().and_then(|model| answer(model, t)) {
             None => "?".to_string(),
             Some(found) => found.unwrap_or_default().to_string(),
         })

@@ -127,8 +127,15 @@ impl Mapping {
         let value = |name: &str| fields.get(name).map(compile_value).transpose();
         let mut time = |name: &str| -> Result<Option<TimeSpec>, Unsupported> {
             let Some(spec) = fields.get(name) else { return Ok(None) };
-            let format = spec.get("format").and_then(Json::as_str).ok_or("a time without a format")?;
-            let zone = spec.get("zone").and_then(Json::as_str).unwrap_or(manifest_zone).to_string();
+            let format = spec
+                .get("format")
+                .and_then(Json::as_str)
+                .ok_or("a time without a format")?;
+            let zone = spec
+                .get("zone")
+                .and_then(Json::as_str)
+                .unwrap_or(manifest_zone)
+                .to_string();
             let index = zones.iter().position(|z| *z == zone).unwrap_or_else(|| {
                 zones.push(zone);
                 zones.len() - 1
@@ -249,7 +256,8 @@ impl Mapping {
         raw: &str,
         offset_at: &mut dyn FnMut(usize, i64, i64, i64, i64) -> Option<i64>,
     ) -> Option<ParsedTime> {
-        spec.format.parse(raw, &mut |y, m, d, h| offset_at(spec.zone, y, m, d, h))
+        spec.format
+            .parse(raw, &mut |y, m, d, h| offset_at(spec.zone, y, m, d, h))
     }
 
     fn optional_time(
@@ -279,7 +287,9 @@ impl Mapping {
                 }
             }
         }
-        let Some(text) = read_value(spec, record)? else { return Some(None) };
+        let Some(text) = read_value(spec, record)? else {
+            return Some(None);
+        };
         let t = js_trim(&text).replacen(',', ".", 1);
         let digits = t.strip_prefix(['-', '+']).unwrap_or(&t);
         let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
@@ -298,7 +308,9 @@ impl Mapping {
 fn compile_path(text: &str, top_keys: &mut Vec<String>) -> Result<Path, Unsupported> {
     let mut parts: Vec<String> = text.split('.').map(str::to_string).collect();
     if parts.iter().any(|p| PROTOTYPE_NAMES.contains(&p.as_str())) {
-        return Err(format!("the path \"{text}\" names a property every JavaScript object has"));
+        return Err(format!(
+            "the path \"{text}\" names a property every JavaScript object has"
+        ));
     }
     let first = parts.remove(0);
     let top = top_keys.iter().position(|k| *k == first).unwrap_or_else(|| {
@@ -309,7 +321,10 @@ fn compile_path(text: &str, top_keys: &mut Vec<String>) -> Result<Path, Unsuppor
 }
 
 fn compile_value(spec: &Json, top_keys: &mut Vec<String>) -> Result<ValueSpec, Unsupported> {
-    let source = match (spec.get("from").and_then(Json::as_str), spec.get("const").and_then(Json::as_str)) {
+    let source = match (
+        spec.get("from").and_then(Json::as_str),
+        spec.get("const").and_then(Json::as_str),
+    ) {
         (_, Some(c)) => Source::Const(c.to_string()),
         (Some(from), None) => Source::Path(compile_path(from, top_keys)?),
         (None, None) => return Err("a field without from or const".into()),
@@ -319,7 +334,11 @@ fn compile_value(spec: &Json, top_keys: &mut Vec<String>) -> Result<ValueSpec, U
         .and_then(Json::as_array)
         .map(|list| {
             list.iter()
-                .map(|t| t.as_str().and_then(Transform::parse).ok_or_else(|| format!("transform {t}")))
+                .map(|t| {
+                    t.as_str()
+                        .and_then(Transform::parse)
+                        .ok_or_else(|| format!("transform {t}"))
+                })
                 .collect::<Result<Vec<_>, _>>()
         })
         .transpose()?
@@ -328,18 +347,31 @@ fn compile_value(spec: &Json, top_keys: &mut Vec<String>) -> Result<ValueSpec, U
         .get("when")
         .map(|w| {
             Ok::<_, Unsupported>(Condition {
-                path: compile_path(w.get("from").and_then(Json::as_str).ok_or("a condition without from")?, top_keys)?,
-                equals: w.get("equals").and_then(Json::as_str).ok_or("a condition without equals")?.to_string(),
+                path: compile_path(
+                    w.get("from").and_then(Json::as_str).ok_or("a condition without from")?,
+                    top_keys,
+                )?,
+                equals: w
+                    .get("equals")
+                    .and_then(Json::as_str)
+                    .ok_or("a condition without equals")?
+                    .to_string(),
             })
         })
         .transpose()?;
-    Ok(ValueSpec { source, transforms, when })
+    Ok(ValueSpec {
+        source,
+        transforms,
+        when,
+    })
 }
 
 /// The value at a dotted path: `Some(None)` where JavaScript reads `undefined`, `None` where only JavaScript
 /// knows (a path through an array). Of repeated keys the last counts, as in `JSON.parse`.
 fn lookup<'a>(record: &Record<'a>, path: &Path) -> Option<Option<&'a Value>> {
-    let Some(mut v) = record.top[path.top] else { return Some(None) };
+    let Some(mut v) = record.top[path.top] else {
+        return Some(None);
+    };
     for part in &path.rest {
         if v.is_array() {
             return None;
@@ -390,7 +422,9 @@ fn read_raw<'a>(spec: &'a ValueSpec, record: &Record<'a>) -> Option<Option<Text<
 
 /// compileValue(): the text, transformed; empty text is no value.
 fn read_value<'a>(spec: &'a ValueSpec, record: &Record<'a>) -> Option<Option<Text<'a>>> {
-    let Some(mut text) = read_raw(spec, record)? else { return Some(None) };
+    let Some(mut text) = read_raw(spec, record)? else {
+        return Some(None);
+    };
     if spec.transforms.is_empty() && matches!(spec.source, Source::Const(_)) {
         return Some(Some(text)); // a constant is taken as it is, even empty
     }

@@ -85,7 +85,11 @@ pub fn arrow_fields(fields: &Json) -> Result<Fields, String> {
         .iter()
         .map(|f| {
             let name = f.get("name").and_then(Json::as_str).ok_or("a field without a name")?;
-            Ok(Field::new(name, arrow_type(f.get("type").ok_or("a field without a type")?)?, true))
+            Ok(Field::new(
+                name,
+                arrow_type(f.get("type").ok_or("a field without a type")?)?,
+                true,
+            ))
         })
         .collect()
 }
@@ -95,9 +99,11 @@ fn with_millis(fields: &Fields) -> Fields {
     fields
         .iter()
         .map(|f| match f.data_type() {
-            DataType::Timestamp(_, zone) => {
-                Arc::new(Field::new(f.name(), DataType::Timestamp(TimeUnit::Millisecond, zone.clone()), true))
-            }
+            DataType::Timestamp(_, zone) => Arc::new(Field::new(
+                f.name(),
+                DataType::Timestamp(TimeUnit::Millisecond, zone.clone()),
+                true,
+            )),
             _ => f.clone(),
         })
         .collect()
@@ -159,7 +165,10 @@ impl StagedRows {
                 _ => f.clone(),
             })
             .collect();
-        StagedRows { schema: Arc::new(Schema::new(fields)), constants }
+        StagedRows {
+            schema: Arc::new(Schema::new(fields)),
+            constants,
+        }
     }
 }
 
@@ -218,8 +227,11 @@ impl StagedRows {
         rows_of_bodies: &[u32],
     ) -> Result<RecordBatch, String> {
         let n = rows.sent_at.len();
-        let body_index: UInt32Array =
-            rows.body_index.iter().map(|b| b.map(|id| rows_of_bodies[id as usize])).collect();
+        let body_index: UInt32Array = rows
+            .body_index
+            .iter()
+            .map(|b| b.map(|id| rows_of_bodies[id as usize]))
+            .collect();
         let times = |values: Vec<Option<i64>>| -> ArrayRef {
             Arc::new(TimestampMicrosecondArray::from(values).with_timezone(UTC))
         };
@@ -229,16 +241,18 @@ impl StagedRows {
             let column: ArrayRef = if let Some(value) = self.constants.get(name) {
                 constant_column(value, field.data_type(), n)?
             } else if ENRICHMENT_COLUMNS.contains(&name) {
-                let found = enrichment.column_by_name(name).ok_or_else(|| format!("enrichment without {name}"))?;
+                let found = enrichment
+                    .column_by_name(name)
+                    .ok_or_else(|| format!("enrichment without {name}"))?;
                 arrow_select::take::take(found, &body_index, None).map_err(|e| e.to_string())?
             } else {
                 match name {
                     "message_id" => Arc::new(rows.message_id.finish()),
                     "native_id" => Arc::new(rows.native_id.finish()),
                     "conversation_id" => Arc::new(rows.conversation_id.finish()),
-                    "sent_at" => Arc::new(
-                        TimestampMicrosecondArray::from(std::mem::take(&mut rows.sent_at)).with_timezone(UTC),
-                    ),
+                    "sent_at" => {
+                        Arc::new(TimestampMicrosecondArray::from(std::mem::take(&mut rows.sent_at)).with_timezone(UTC))
+                    }
                     "sent_at_raw" => Arc::new(rows.sent_at_raw.finish()),
                     "timezone_assumed" => Arc::new(rows.timezone_assumed.finish()),
                     "received_at" => times(std::mem::take(&mut rows.received_at)),
@@ -246,7 +260,9 @@ impl StagedRows {
                     "sender" => Arc::new(rows.sender.finish()),
                     "sender_device" => Arc::new(rows.sender_device.finish()),
                     "recipients" => {
-                        let DataType::List(item) = field.data_type() else { return Err("recipients is not a list".into()) };
+                        let DataType::List(item) = field.data_type() else {
+                            return Err("recipients is not a list".into());
+                        };
                         let list = rows.recipients.finish();
                         let (_, offsets, values, nulls) = list.into_parts();
                         Arc::new(ListArray::try_new(item.clone(), offsets, values, nulls).map_err(|e| e.to_string())?)
@@ -272,7 +288,10 @@ impl StagedRows {
             .iter()
             .map(|field| match self.constants.get(field.name()) {
                 Some(value) => constant_column(value, field.data_type(), n),
-                None => rows.column_by_name(field.name()).cloned().ok_or(format!("rows without {}", field.name())),
+                None => rows
+                    .column_by_name(field.name())
+                    .cloned()
+                    .ok_or(format!("rows without {}", field.name())),
             })
             .collect::<Result<Vec<_>, _>>()?;
         RecordBatch::try_new(self.schema.clone(), columns).map_err(|e| format!("routed rows: {e}"))
@@ -280,15 +299,29 @@ impl StagedRows {
 
     /// The fields JavaScript's rows carry: all but the constants.
     pub fn routed_fields(&self) -> Fields {
-        self.schema.fields().iter().filter(|f| !self.constants.contains_key(f.name())).cloned().collect()
+        self.schema
+            .fields()
+            .iter()
+            .filter(|f| !self.constants.contains_key(f.name()))
+            .cloned()
+            .collect()
     }
 
     pub fn enrichment_fields(&self) -> Fields {
-        self.schema.fields().iter().filter(|f| ENRICHMENT_COLUMNS.contains(&f.name().as_str())).cloned().collect()
+        self.schema
+            .fields()
+            .iter()
+            .filter(|f| ENRICHMENT_COLUMNS.contains(&f.name().as_str()))
+            .cloned()
+            .collect()
     }
 
     /// Writes each month's batches as `directory/sent_month=YYYY-MM/data_0.parquet`.
-    pub fn write(&self, directory: &Path, months: BTreeMap<String, Vec<RecordBatch>>) -> Result<Vec<MonthFile>, String> {
+    pub fn write(
+        &self,
+        directory: &Path,
+        months: BTreeMap<String, Vec<RecordBatch>>,
+    ) -> Result<Vec<MonthFile>, String> {
         let mut properties = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).map_err(|e| e.to_string())?))
             .set_max_row_group_size(ROW_GROUP_ROWS)
@@ -335,14 +368,18 @@ pub fn language_only(fields: &Fields, languages: &[Option<&str>]) -> Result<Reco
             Ok(match f.name().as_str() {
                 "language" => Arc::new(languages.iter().copied().collect::<StringArray>()),
                 "entities" => {
-                    let DataType::List(item) = f.data_type() else { return Err("entities is not a list".into()) };
-                    Arc::new(ListArray::try_new(
-                        item.clone(),
-                        arrow_buffer::OffsetBuffer::new_zeroed(n),
-                        arrow_array::new_empty_array(item.data_type()),
-                        None,
+                    let DataType::List(item) = f.data_type() else {
+                        return Err("entities is not a list".into());
+                    };
+                    Arc::new(
+                        ListArray::try_new(
+                            item.clone(),
+                            arrow_buffer::OffsetBuffer::new_zeroed(n),
+                            arrow_array::new_empty_array(item.data_type()),
+                            None,
+                        )
+                        .map_err(|e| e.to_string())?,
                     )
-                    .map_err(|e| e.to_string())?)
                 }
                 _ => new_null_array(f.data_type(), n),
             })
@@ -360,7 +397,10 @@ pub fn months_of(batch: &RecordBatch) -> Result<BTreeMap<String, Vec<u32>>, Stri
     let mut months: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for (i, micros) in sent.iter().enumerate() {
         let micros = micros.ok_or("a row without sent_at")?;
-        months.entry(utc_month(micros.div_euclid(1000))).or_default().push(i as u32);
+        months
+            .entry(utc_month(micros.div_euclid(1000)))
+            .or_default()
+            .push(i as u32);
     }
     Ok(months)
 }
@@ -382,12 +422,20 @@ fn constant_column(value: &Json, data_type: &DataType, n: usize) -> Result<Array
 }
 
 fn geo_column(data_type: &DataType, geo: &[Option<(f64, f64)>]) -> Result<ArrayRef, String> {
-    let DataType::Struct(fields) = data_type else { return Err("geo is not a struct".into()) };
+    let DataType::Struct(fields) = data_type else {
+        return Err("geo is not a struct".into());
+    };
     let mut builder = StructBuilder::from_fields(fields.clone(), geo.len());
     for point in geo {
         let (lat, lon) = point.map_or((None, None), |(lat, lon)| (Some(lat), Some(lon)));
-        builder.field_builder::<Float64Builder>(0).ok_or("geo.lat")?.append_option(lat);
-        builder.field_builder::<Float64Builder>(1).ok_or("geo.lon")?.append_option(lon);
+        builder
+            .field_builder::<Float64Builder>(0)
+            .ok_or("geo.lat")?
+            .append_option(lat);
+        builder
+            .field_builder::<Float64Builder>(1)
+            .ok_or("geo.lon")?
+            .append_option(lon);
         builder.append(point.is_some());
     }
     Ok(Arc::new(builder.finish()))

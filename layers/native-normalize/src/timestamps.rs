@@ -81,8 +81,7 @@ const TOKENS: [(&str, &str, Slot, usize); 15] = [
     ("Z", "(Z|[+-][0-9]{2}:?[0-9]{2})", Slot::Offset, 0),
 ];
 
-const ISO: &str =
-    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)?\s*(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$";
+const ISO: &str = r"^([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)?\s*(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$";
 
 impl TimeFormat {
     /// Compiles a format once; `None` for one this fast path does not read (the chunk takes the other path).
@@ -104,18 +103,27 @@ impl TimeFormat {
     }
 
     /// The instant `text` names, or `None` where JavaScript must decide (a refusal, a day the zone switches).
-    pub fn parse(&self, text: &str, offset_at: &mut dyn FnMut(i64, i64, i64, i64) -> Option<i64>) -> Option<ParsedTime> {
+    pub fn parse(
+        &self,
+        text: &str,
+        offset_at: &mut dyn FnMut(i64, i64, i64, i64) -> Option<i64>,
+    ) -> Option<ParsedTime> {
         let trimmed = js_trim(text);
         match &self.format {
             Format::EpochSeconds | Format::EpochMillis => {
-                let scale = if matches!(self.format, Format::EpochSeconds) { 1000.0 } else { 1.0 };
+                let scale = if matches!(self.format, Format::EpochSeconds) {
+                    1000.0
+                } else {
+                    1.0
+                };
                 if !is_decimal(trimmed) {
                     return None;
                 }
                 let ms = js_round(trimmed.parse::<f64>().ok()? * scale);
-                (0.0..=LATEST_MILLIS as f64)
-                    .contains(&ms)
-                    .then_some(ParsedTime { utc_millis: ms as i64, zone_assumed: false })
+                (0.0..=LATEST_MILLIS as f64).contains(&ms).then_some(ParsedTime {
+                    utc_millis: ms as i64,
+                    zone_assumed: false,
+                })
             }
             Format::Iso => {
                 let m = self.iso.captures(trimmed)?;
@@ -137,7 +145,11 @@ impl TimeFormat {
                 if bytes.len() != *len {
                     return None;
                 }
-                let mut parts = Parts { month: 1, day: 1, ..Parts::default() };
+                let mut parts = Parts {
+                    month: 1,
+                    day: 1,
+                    ..Parts::default()
+                };
                 for piece in pieces {
                     match piece {
                         FixedPiece::Literal { at, text } => {
@@ -161,7 +173,11 @@ impl TimeFormat {
             }
             Format::Pattern { regex, slots } => {
                 let m = regex.captures(trimmed)?;
-                let mut parts = Parts { month: 1, day: 1, ..Parts::default() };
+                let mut parts = Parts {
+                    month: 1,
+                    day: 1,
+                    ..Parts::default()
+                };
                 let mut pm = None;
                 for (i, slot) in slots.iter().enumerate() {
                     let value = m.get(i + 1)?.as_str();
@@ -207,7 +223,10 @@ fn compile_pattern(format: &str) -> Option<Format> {
     let chars: Vec<char> = format.chars().collect();
     let literal = |text: &str, pieces: &mut Vec<FixedPiece>, source: &mut String, at: &mut usize| {
         source.push_str(&regex::escape(text));
-        pieces.push(FixedPiece::Literal { at: *at, text: text.to_string() });
+        pieces.push(FixedPiece::Literal {
+            at: *at,
+            text: text.to_string(),
+        });
         *at += text.len();
     };
     while i < chars.len() {
@@ -241,7 +260,10 @@ fn compile_pattern(format: &str) -> Option<Format> {
     if fixed && !slots.contains(&Slot::AmPm) {
         return Some(Format::Fixed { len: at, pieces });
     }
-    Some(Format::Pattern { regex: Regex::new(&source).ok()?, slots })
+    Some(Format::Pattern {
+        regex: Regex::new(&source).ok()?,
+        slots,
+    })
 }
 
 /// finish(): the date must exist and lie in 1970–2100; a zone-less time takes its local hour's offset.
@@ -258,10 +280,16 @@ fn finish(p: Parts, offset_at: &mut dyn FnMut(i64, i64, i64, i64) -> Option<i64>
         + p.second * 1000
         + p.millis;
     if let Some(offset) = p.offset {
-        return Some(ParsedTime { utc_millis: local - offset * 60_000, zone_assumed: false });
+        return Some(ParsedTime {
+            utc_millis: local - offset * 60_000,
+            zone_assumed: false,
+        });
     }
     let offset = offset_at(p.year, p.month, p.day, p.hour)?;
-    Some(ParsedTime { utc_millis: local - offset * 60_000, zone_assumed: true })
+    Some(ParsedTime {
+        utc_millis: local - offset * 60_000,
+        zone_assumed: true,
+    })
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {
@@ -359,7 +387,10 @@ mod tests {
         // 2020-03-01 01:23:18 at +01:00
         assert_eq!(
             parse("yyyy-MM-dd HH:mm:ss", " 2020-03-01 01:23:18 "),
-            Some(ParsedTime { utc_millis: 1_583_022_198_000, zone_assumed: true })
+            Some(ParsedTime {
+                utc_millis: 1_583_022_198_000,
+                zone_assumed: true
+            })
         );
         assert_eq!(parse("yyyy-MM-dd HH:mm:ss", "2020-02-30 01:23:18"), None);
         assert_eq!(parse("yyyy-MM-dd HH:mm:ss", "2020-03-01T01:23:18"), None);
@@ -369,11 +400,25 @@ mod tests {
     #[test]
     fn reads_variable_patterns_iso_and_epochs_as_javascript_does() {
         // 13:23 at +01:00
-        assert_eq!(parse("d/M/yyyy h:mm a", "1/3/2020 1:23 PM").unwrap().utc_millis, 1_583_065_380_000);
-        assert_eq!(parse("iso8601", "2020-03-01T01:23:18.5+02:00").unwrap().utc_millis, 1_583_018_598_500);
-        assert_eq!(parse("epoch-seconds", "1583022198.5").unwrap().utc_millis, 1_583_022_198_500);
+        assert_eq!(
+            parse("d/M/yyyy h:mm a", "1/3/2020 1:23 PM").unwrap().utc_millis,
+            1_583_065_380_000
+        );
+        assert_eq!(
+            parse("iso8601", "2020-03-01T01:23:18.5+02:00").unwrap().utc_millis,
+            1_583_018_598_500
+        );
+        assert_eq!(
+            parse("epoch-seconds", "1583022198.5").unwrap().utc_millis,
+            1_583_022_198_500
+        );
         assert_eq!(parse("epoch-millis", "-1"), None);
-        assert_eq!(parse("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "2020-03-01T01:23:18.29Z").unwrap().utc_millis, 1_583_025_798_290);
+        assert_eq!(
+            parse("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "2020-03-01T01:23:18.29Z")
+                .unwrap()
+                .utc_millis,
+            1_583_025_798_290
+        );
     }
 
     #[test]
