@@ -86,9 +86,11 @@ async function importThroughOutage(downMs: number) {
   let outcome: 'completed after retries' | 'failed, then completed when resumed';
   try {
     const first: Awaited<ReturnType<typeof runLocalImport>> | Error = await runLocalImport(store, dir, {
-      // A short outage: the steps' retries a second apart, as the deployed definition's are seconds apart
-      // (a call other than a bulk request that falls into the outage is retried after it, not 10 ms later).
-      retryIntervalMs: Number.isFinite(downMs) ? 1000 : 10,
+      // A short outage: the steps' retries two seconds apart, as the deployed definition's are seconds apart
+      // (5 s, then 15). The index step has two retries for this error, so the last starts 4 s after the
+      // first attempt failed, past the 3 s outage however fast each attempt is (a second apart, a fast
+      // machine could spend both inside it).
+      retryIntervalMs: Number.isFinite(downMs) ? 2000 : 10,
     }).catch((e: Error) => e);
     expect(proxy.outages()).toBe(1);
     expect(proxy.dropped()).toBeGreaterThan(0);
